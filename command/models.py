@@ -1,0 +1,142 @@
+"""SQLAlchemy models on Vigil's own DeclarativeBase (no Flask)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (JSON, DateTime, Float, ForeignKey, Index, Integer, LargeBinary,
+                        MetaData, String, Text, TypeDecorator, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Named constraints let Alembic's batch mode drop them on SQLite (STACK.md 6).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Return the current time, aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores aware datetimes as UTC and always returns them aware (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Base of every Vigil table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class FeedToken(Base):
+    """A feed's ingest bearer token, stored only as its SHA-256."""
+
+    __tablename__ = "feed_tokens"
+
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Payload(Base):
+    """A raw body as a feed sent it, kept so every event can be traced to its bytes."""
+
+    __tablename__ = "payloads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(128), default="")
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Incident(Base):
+    """Something happening that the duty room must see; fed by one or more events."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        Index("ix_incidents_status_updated", "status", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(256))
+    headline: Mapped[str] = mapped_column(String(512))
+    event: Mapped[str] = mapped_column(String(256), default="")
+    category: Mapped[str] = mapped_column(String(16), default="other")
+    severity: Mapped[str] = mapped_column(String(16), default="unknown")
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    cap_status: Mapped[str] = mapped_column(String(16), default="actual")
+    last_msg_type: Mapped[str] = mapped_column(String(16), default="alert")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    area: Mapped[dict | None] = mapped_column(JSON)
+    address: Mapped[str | None] = mapped_column(String(512))
+    occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class FeedEventRecord(Base):
+    """One stored FeedEvent; (source, external_id, version) is stored once."""
+
+    __tablename__ = "feed_events"
+    __table_args__ = (UniqueConstraint("source", "external_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(256))
+    version: Mapped[str] = mapped_column(String(128))
+    msg_type: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[str] = mapped_column(String(16))
+    headline: Mapped[str] = mapped_column(String(512))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    data: Mapped[dict] = mapped_column(JSON)
+    payload_id: Mapped[int | None] = mapped_column(ForeignKey("payloads.id"))
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+
+
+class DeadLetter(Base):
+    """A body (or one item of it) that was refused, with the reason, kept for inspection."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)
+    field: Mapped[str | None] = mapped_column(String(256))
+    content_type: Mapped[str] = mapped_column(String(128), default="")
+    size: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,30 @@
+"""The composition root shared by web and worker processes: settings, database, publisher."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from command.db import make_engine, make_session_factory
+from command.publish import Publisher
+from command.settings import load_settings
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Everything a Vigil process needs, built once at start-up."""
+
+    settings: dict[str, Any]
+    engine: Engine
+    sessions: sessionmaker[Session]
+    publisher: Publisher
+
+
+def build_runtime(overrides: Mapping[str, Any] | None = None) -> Runtime:
+    """Load settings and open the database (the schema is not touched: see migrate)."""
+    settings = load_settings(overrides)
+    engine = make_engine(settings["DATABASE_URL"])
+    return Runtime(settings, engine, make_session_factory(engine), Publisher())

@@ -1,0 +1,100 @@
+"""Every setting Vigil reads, with its default and allowed values.
+
+Do not edit defaults for a deployment: set environment variables with the
+prefix VIGIL_ (VIGIL_DATABASE_URL=...) or pass an override mapping
+(tests, benchmarks) to ``load_settings``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+PREFIX = "VIGIL_"
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": f"sqlite:///{ROOT / 'instance' / 'vigil.db'}",  # sqlite:///PATH | postgresql+psycopg://user@host/db
+    "SOCKETIO_MESSAGE_QUEUE": "",  # "" (in-process) | redis://host:6379/0
+    "ASYNC_MODE": "threading",  # threading | eventlet  (never auto-detected; see README)
+    "HOST": "127.0.0.1",  # address `serve` binds to
+    "PORT": 5000,  # port `serve` listens on
+    "SECRET_KEY": "",  # signs sessions; "" = a random key kept in instance/secret_key
+    "TILE_URL": "",  # "" = bundled offline base layer only | https://tiles.example/{z}/{x}/{y}.png
+    "TILE_ATTRIBUTION": "",  # required with TILE_URL, shown on the map
+    "MAP_CENTER": [35.0, 105.0],  # [lat, lon] of the initial view
+    "MAP_ZOOM": 4,  # initial zoom
+    "SMS_BACKEND": "console",  # console | twilio
+    "MAX_BODY_BYTES": 5 * 1024 * 1024,  # larger ingest bodies are refused with 413
+    "MAX_EVENTS_PER_POST": 5000,  # a longer list is refused with 413
+    "DEMO": False,  # true = replay the bundled demo feeds while serving
+    "DEMO_INTERVAL_SECONDS": 2.0,  # pause between replayed demo events
+    "TIME_ZONE": "Asia/Shanghai",  # the duty room's time zone for display
+}
+
+_CHOICES = {
+    "ASYNC_MODE": ("threading", "eventlet"),
+    "SMS_BACKEND": ("console", "twilio"),
+}
+
+
+class SettingsError(ValueError):
+    """A setting has a value Vigil cannot use."""
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None,
+                  environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return the settings: defaults, then VIGIL_* environment variables, then overrides."""
+    environ = os.environ if environ is None else environ
+    settings = dict(DEFAULTS)
+    for name, default in DEFAULTS.items():
+        raw = environ.get(PREFIX + name)
+        if raw is not None:
+            settings[name] = _parse(name, raw, default)
+    unknown = sorted(set(overrides or {}) - set(DEFAULTS))
+    if unknown:
+        raise SettingsError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(DEFAULTS)}")
+    settings.update(overrides or {})
+    _check(settings)
+    return settings
+
+
+def _parse(name: str, raw: str, default: Any) -> Any:
+    """Parse an environment string into the type of the setting's default."""
+    try:
+        if isinstance(default, bool):
+            if raw.strip().lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+                raise ValueError(raw)
+            return raw.strip().lower() in ("1", "true", "yes", "on")
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, list):
+            return [float(part) for part in raw.split(",")]
+    except ValueError:
+        raise SettingsError(f"{PREFIX}{name}={raw!r} is not a valid {type(default).__name__}") from None
+    return raw
+
+
+def _check(settings: Mapping[str, Any]) -> None:
+    for name, allowed in _CHOICES.items():
+        if settings[name] not in allowed:
+            raise SettingsError(f"{PREFIX}{name}={settings[name]!r}; allowed: {' | '.join(allowed)}")
+    if settings["TILE_URL"] and not settings["TILE_ATTRIBUTION"]:
+        raise SettingsError(f"{PREFIX}TILE_ATTRIBUTION is required when {PREFIX}TILE_URL is set")
+    if settings["MAX_BODY_BYTES"] < 1024:
+        raise SettingsError(f"{PREFIX}MAX_BODY_BYTES must be at least 1024")
+
+
+def secret_key(settings: Mapping[str, Any]) -> str:
+    """Return the configured secret key, or one kept in instance/ across restarts."""
+    if settings["SECRET_KEY"]:
+        return settings["SECRET_KEY"]
+    path = ROOT / "instance" / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(os.urandom(32).hex())
+        path.chmod(0o600)
+    return path.read_text().strip()

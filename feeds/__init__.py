@@ -1,0 +1,1 @@
+"""Feed adapters, the normalized FeedEvent, and the ingest pipeline. Knows nothing of Flask."""

@@ -1,0 +1,331 @@
+"""The normalized feed event (CAP-shaped), and its validation.
+
+Every adapter and the JSON ingest API build events through ``FeedEvent.from_dict``,
+so one function decides what a valid event is. A bad field raises ``InvalidEvent``
+naming the field; an unknown level or type is mapped to ``unknown`` and kept.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+MSG_TYPES = ("alert", "update", "cancel", "ack", "error")
+STATUSES = ("actual", "exercise", "test", "system", "draft")
+CATEGORIES = ("geo", "met", "safety", "security", "rescue", "fire", "health",
+              "env", "transport", "infra", "cbrne", "other")
+SEVERITIES = ("extreme", "severe", "moderate", "minor", "unknown")
+URGENCIES = ("immediate", "expected", "future", "past", "unknown")
+CERTAINTIES = ("observed", "likely", "possible", "unlikely", "unknown")
+GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString",
+                  "Polygon", "MultiPolygon", "GeometryCollection")
+TIME_FIELDS = ("occurred_at", "sent_at", "effective_at", "expires_at", "received_at")
+
+SOURCE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+_TEXT_LIMITS = {
+    "external_id": 256, "version": 128, "scope": 32, "sender": 256, "event": 256,
+    "headline": 512, "description": 20000, "instruction": 20000,
+    "response_type": 64, "address": 512, "region_code": 64, "language": 35,
+    "raw_level": 256, "raw_ref": 128,
+}
+_MAX_REFERENCES = 200
+_MAX_GUESSES = 20
+_MAX_AREA_POSITIONS = 100_000
+
+
+class InvalidEvent(ValueError):
+    """An event field is missing or wrong; ``field`` names it for the sender."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEvent:
+    """One normalized message from a feed, fields as in DESIGN.md."""
+
+    source: str
+    external_id: str
+    version: str
+    headline: str
+    msg_type: str = "alert"
+    status: str = "actual"
+    scope: str | None = None
+    sender: str | None = None
+    category: str = "other"
+    event: str = ""
+    description: str = ""
+    instruction: str = ""
+    response_type: str | None = None
+    severity: str = "unknown"
+    urgency: str = "unknown"
+    certainty: str = "unknown"
+    occurred_at: datetime | None = None
+    sent_at: datetime | None = None
+    effective_at: datetime | None = None
+    expires_at: datetime | None = None
+    received_at: datetime | None = None
+    lat: float | None = None
+    lon: float | None = None
+    area: dict | None = None
+    address: str | None = None
+    region_code: str | None = None
+    language: str | None = None
+    references: tuple[str, ...] = ()
+    raw_level: str | None = None
+    raw_ref: str | None = None
+    guessed: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str) -> "FeedEvent":
+        """Validate a mapping (JSON or adapter output) into a FeedEvent."""
+        if not isinstance(data, Mapping):
+            raise InvalidEvent("(body)", "an event must be a JSON object")
+        unknown = sorted(set(data) - _FIELD_NAMES)
+        if unknown:
+            raise InvalidEvent(unknown[0], "unknown field")
+        given_source = data.get("source", source)
+        if given_source != source:
+            raise InvalidEvent("source", f"is {given_source!r} but the feed is {source!r}")
+        if not isinstance(source, str) or not SOURCE_PATTERN.match(source):
+            raise InvalidEvent("source", "must be 1-64 of a-z 0-9 _ . - starting with a letter or digit")
+
+        times = {name: _time(data, name) for name in TIME_FIELDS}
+        headline = _text(data, "headline") or _text(data, "event")
+        if not headline:
+            raise InvalidEvent("headline", "is required (or give event)")
+        external_id = _text(data, "external_id")
+        if not external_id:
+            raise InvalidEvent("external_id", "is required")
+        version = _text(data, "version")
+        if not version:
+            if times["sent_at"] is None:
+                raise InvalidEvent("version", "is required when sent_at is absent")
+            version = times["sent_at"].isoformat()
+        lat, lon = _position(data)
+        return cls(
+            source=source,
+            external_id=external_id,
+            version=version,
+            headline=headline[:_TEXT_LIMITS["headline"]],
+            msg_type=_strict_choice(data, "msg_type", MSG_TYPES, "alert"),
+            status=_strict_choice(data, "status", STATUSES, "actual"),
+            scope=_lower(_text(data, "scope")),
+            sender=_text(data, "sender"),
+            category=_lenient_choice(data, "category", CATEGORIES, "other"),
+            event=_text(data, "event") or "",
+            description=_text(data, "description") or "",
+            instruction=_text(data, "instruction") or "",
+            response_type=_lower(_text(data, "response_type")),
+            severity=_lenient_choice(data, "severity", SEVERITIES, "unknown"),
+            urgency=_lenient_choice(data, "urgency", URGENCIES, "unknown"),
+            certainty=_lenient_choice(data, "certainty", CERTAINTIES, "unknown",
+                                      aliases={"very likely": "likely"}),
+            lat=lat,
+            lon=lon,
+            area=_area(data.get("area")),
+            address=_text(data, "address"),
+            region_code=_text(data, "region_code"),
+            language=_text(data, "language"),
+            references=_string_list(data, "references", _MAX_REFERENCES),
+            raw_level=_text(data, "raw_level"),
+            raw_ref=_text(data, "raw_ref"),
+            guessed=_string_list(data, "guessed", _MAX_GUESSES),
+            **times,
+        )
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready dict (times as ISO 8601 UTC strings)."""
+        out = asdict(self)
+        for name in TIME_FIELDS:
+            if out[name] is not None:
+                out[name] = out[name].isoformat()
+        out["references"] = list(self.references)
+        out["guessed"] = list(self.guessed)
+        return out
+
+    def point(self) -> tuple[float, float] | None:
+        """Return (lat, lon) for a marker: the given position, else the area's centre."""
+        if self.lat is not None and self.lon is not None:
+            return self.lat, self.lon
+        return area_centre(self.area)
+
+    @property
+    def is_drill(self) -> bool:
+        """True for exercise, test and draft messages, which must never page anyone."""
+        return self.status in ("exercise", "test", "draft")
+
+
+_FIELD_NAMES = frozenset(FeedEvent.__dataclass_fields__)
+
+
+def area_centre(area: dict | None) -> tuple[float, float] | None:
+    """Return the (lat, lon) centre of a GeoJSON geometry's bounding box, or None."""
+    positions = list(_positions(area)) if area else []
+    if not positions:
+        return None
+    lons = [p[0] for p in positions]
+    lats = [p[1] for p in positions]
+    return (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
+
+
+def _positions(geometry: dict):
+    if geometry["type"] == "GeometryCollection":
+        for part in geometry["geometries"]:
+            yield from _positions(part)
+        return
+    yield from _flatten(geometry["coordinates"])
+
+
+def _flatten(coords):
+    if coords and isinstance(coords[0], (int, float)):
+        yield coords
+        return
+    for item in coords:
+        yield from _flatten(item)
+
+
+def _text(data: Mapping, name: str) -> str | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and name in ("external_id", "version"):
+        value = str(value)
+    if not isinstance(value, str):
+        raise InvalidEvent(name, "must be a string")
+    value = value.strip()
+    limit = _TEXT_LIMITS.get(name)
+    if limit and len(value) > limit and name != "headline":
+        raise InvalidEvent(name, f"is longer than {limit} characters")
+    return value or None
+
+
+def _lower(value: str | None) -> str | None:
+    return value.lower() if value else None
+
+
+def _strict_choice(data: Mapping, name: str, allowed: tuple, default: str) -> str:
+    value = _text(data, name)
+    if value is None:
+        return default
+    if value.lower() not in allowed:
+        raise InvalidEvent(name, f"must be one of {', '.join(allowed)}")
+    return value.lower()
+
+
+def _lenient_choice(data: Mapping, name: str, allowed: tuple, default: str,
+                    aliases: Mapping[str, str] | None = None) -> str:
+    # A source's own unknown level maps to the default; it never rejects the event.
+    value = _text(data, name)
+    if value is None:
+        return default
+    value = value.lower()
+    value = (aliases or {}).get(value, value)
+    return value if value in allowed else default
+
+
+def _time(data: Mapping, name: str) -> datetime | None:
+    value = data.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidEvent(name, "must be an ISO 8601 time such as 2026-11-24T03:00:00+08:00") from None
+    if not isinstance(value, datetime):
+        raise InvalidEvent(name, "must be an ISO 8601 time string")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidEvent(name, "must carry a UTC offset (Z or +08:00)")
+    return value.astimezone(timezone.utc)
+
+
+def _number(data: Mapping, name: str, low: float, high: float) -> float | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidEvent(name, "must be a number")
+    if not math.isfinite(value) or not low <= value <= high:
+        raise InvalidEvent(name, f"{value} is outside {low:g}..{high:g}")
+    return float(value)
+
+
+def _position(data: Mapping) -> tuple[float | None, float | None]:
+    lat = _number(data, "lat", -90, 90)
+    lon = _number(data, "lon", -180, 180)
+    if (lat is None) != (lon is None):
+        raise InvalidEvent("lat" if lat is None else "lon", "lat and lon must be given together")
+    return lat, lon
+
+
+def _string_list(data: Mapping, name: str, limit: int) -> tuple[str, ...]:
+    value = data.get(name)
+    if value is None:
+        return ()
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise InvalidEvent(name, "must be a list of strings")
+    if len(value) > limit:
+        raise InvalidEvent(name, f"has more than {limit} items")
+    if not all(isinstance(item, str) for item in value):
+        raise InvalidEvent(name, "must be a list of strings")
+    return tuple(value)
+
+
+def _area(value: Any) -> dict | None:
+    if value is None:
+        return None
+    count = _check_geometry(value, "area", depth=0)
+    if count > _MAX_AREA_POSITIONS:
+        raise InvalidEvent("area", f"has more than {_MAX_AREA_POSITIONS} positions")
+    return value
+
+
+def _check_geometry(geometry: Any, path: str, depth: int) -> int:
+    if not isinstance(geometry, Mapping) or geometry.get("type") not in GEOMETRY_TYPES:
+        raise InvalidEvent(path, f"must be a GeoJSON geometry ({', '.join(GEOMETRY_TYPES)})")
+    kind = geometry["type"]
+    if kind == "GeometryCollection":
+        parts = geometry.get("geometries")
+        if depth > 0 or not isinstance(parts, list) or not parts:
+            raise InvalidEvent(path, "GeometryCollection needs a non-empty geometries list (not nested)")
+        return sum(_check_geometry(p, f"{path}.geometries[{i}]", depth + 1) for i, p in enumerate(parts))
+    nesting = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2,
+               "Polygon": 2, "MultiPolygon": 3}[kind]
+    coords = geometry.get("coordinates")
+    _check_nesting(coords, nesting, f"{path}.coordinates", kind)
+    return _count_positions(coords, nesting)
+
+
+def _check_nesting(coords: Any, nesting: int, path: str, kind: str) -> None:
+    if nesting == 0:
+        _check_position(coords, path)
+        return
+    if not isinstance(coords, list) or not coords:
+        raise InvalidEvent(path, f"{kind} coordinates must be a non-empty list")
+    for i, item in enumerate(coords):
+        _check_nesting(item, nesting - 1, f"{path}[{i}]", kind)
+    if kind in ("Polygon", "MultiPolygon") and nesting == 1:
+        if len(coords) < 4 or coords[0] != coords[-1]:
+            raise InvalidEvent(path, "a polygon ring needs 4 or more positions and must be closed")
+
+
+def _check_position(position: Any, path: str) -> None:
+    if (not isinstance(position, list) or len(position) not in (2, 3)
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                       for v in position)):
+        raise InvalidEvent(path, "a position must be [lon, lat] numbers")
+    lon, lat = position[0], position[1]
+    if not -180 <= lon <= 180 or not -90 <= lat <= 90:
+        raise InvalidEvent(path, f"[{lon}, {lat}] is not a valid [lon, lat]")
+
+
+def _count_positions(coords: Any, nesting: int) -> int:
+    if nesting == 0:
+        return 1
+    return sum(_count_positions(item, nesting - 1) for item in coords)

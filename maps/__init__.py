@@ -1,0 +1,1 @@
+"""Folium map building for the operator console: offline assets, base layer, severity colours."""

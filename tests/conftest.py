@@ -1,0 +1,169 @@
+"""Shared fixtures: a migrated SQLite runtime, the Flask app and client, real servers, PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from command.migrate import upgrade
+from command.runtime import build_runtime
+from command.tokens import issue_feed_token
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("VIGIL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+FEED = "test-feed"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    """A fresh SQLite database file for one test."""
+    return f"sqlite:///{tmp_path / 'vigil.db'}"
+
+
+@pytest.fixture
+def runtime(sqlite_url):
+    """A Runtime on a migrated SQLite database."""
+    rt = build_runtime({"DATABASE_URL": sqlite_url, "SECRET_KEY": "test"})
+    upgrade(rt.engine)
+    yield rt
+    rt.engine.dispose()
+
+
+@pytest.fixture
+def app(runtime):
+    """The Flask app built on ``runtime``."""
+    from web import create_app
+    return create_app(runtime=runtime)
+
+
+@pytest.fixture
+def client(app):
+    """A Flask test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def feed_token(runtime) -> str:
+    """A valid ingest token for the feed ``test-feed``."""
+    with runtime.sessions.begin() as session:
+        return issue_feed_token(session, FEED)
+
+
+def event_body(external_id="ev-1", **fields) -> dict:
+    """A valid normalized event as a feed would POST it."""
+    body = {"external_id": external_id, "version": "1", "headline": "River Qinhuai over warning level",
+            "event": "Flood", "category": "met", "severity": "severe", "msg_type": "alert",
+            "sent_at": "2026-11-24T03:00:00+08:00", "lat": 32.04, "lon": 118.78}
+    body.update(fields)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def free_port() -> int:
+    """Return a TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerProcess:
+    """A real `python -m command serve` in a subprocess, on loopback."""
+
+    def __init__(self, env: dict, port: int, args: list[str] = ()):
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = open(Path(env["VIGIL_LOG_DIR"]) / f"server-{port}.log", "w+")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "command", "serve", "--port", str(port), *args],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait_up()
+
+    def _wait_up(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.output()}")
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not come up in {timeout}s:\n{self.output()}")
+
+    def output(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+@pytest.fixture
+def server_env(tmp_path, sqlite_url) -> dict:
+    """Environment for a server subprocess on a migrated SQLite database."""
+    rt = build_runtime({"DATABASE_URL": sqlite_url})
+    upgrade(rt.engine)
+    rt.engine.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
+    env.update(VIGIL_DATABASE_URL=sqlite_url, VIGIL_SECRET_KEY="test", VIGIL_LOG_DIR=str(tmp_path),
+               PYTHONUNBUFFERED="1")
+    return env
+
+
+@pytest.fixture
+def start_server(server_env):
+    """Start real servers: ``start_server(async_mode="threading", args=[])`` -> ServerProcess."""
+    started = []
+
+    def start(async_mode: str = "threading", args: list[str] = (), **env) -> ServerProcess:
+        full_env = dict(server_env, VIGIL_ASYNC_MODE=async_mode, **env)
+        server = ServerProcess(full_env, free_port(), list(args))
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def _postgres_or_fail():
+    try:
+        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return engine
+    except Exception as exc:
+        message = f"PostgreSQL unreachable at {PG_ADMIN_URL}: {str(exc).splitlines()[0]}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)  # CI must not pass by skipping the real database
+        pytest.skip(message)
+
+
+@pytest.fixture
+def pg_url():
+    """URL of a fresh, empty PostgreSQL database, dropped afterwards."""
+    admin = _postgres_or_fail()
+    name = f"vigil_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -1,0 +1,42 @@
+"""The web layer: the only package that imports Flask.
+
+``create_app`` is the one wiring point: settings, database, Socket.IO, the
+blueprints, and the subscription that turns domain events into live pushes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Flask
+from flask_socketio import SocketIO
+
+from command.runtime import Runtime, build_runtime
+from command.settings import secret_key
+from web import console, feeds_api, health, i18n, incidents_api, live
+
+
+def create_app(overrides: Mapping[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
+    """Build the Flask app and its Socket.IO server from settings (env, then ``overrides``)."""
+    runtime = runtime or build_runtime(overrides)
+    settings = runtime.settings
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=secret_key(settings),
+        MAX_CONTENT_LENGTH=settings["MAX_BODY_BYTES"],
+    )
+    app.json.ensure_ascii = False  # Chinese stays readable in API answers and page data
+    app.extensions["vigil"] = runtime
+    # The async mode is a setting, never auto-detected: installing eventlet must not switch it.
+    socketio = SocketIO(app, async_mode=settings["ASYNC_MODE"],
+                        message_queue=settings["SOCKETIO_MESSAGE_QUEUE"] or None)
+    live.init_app(app, socketio)
+    i18n.init_app(app)
+    for module in (console, feeds_api, incidents_api, health):
+        app.register_blueprint(module.bp)
+    return app
+
+
+def runtime_of(app: Flask) -> Runtime:
+    """Return the Runtime the app was built with."""
+    return app.extensions["vigil"]

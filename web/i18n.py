@@ -1,0 +1,33 @@
+"""English and Simplified Chinese: the locale comes from ?lang=, then a cookie, then the browser."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import Babel
+
+LOCALES = {"en": "en", "zh": "zh_Hans_CN"}  # what ?lang= accepts -> catalogue name
+LANG_COOKIE = "vigil_lang"
+
+
+def select_locale() -> str:
+    """Return the catalogue for this request."""
+    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    if chosen in LOCALES:
+        return LOCALES[chosen]
+    best = request.accept_languages.best_match(["en", "zh", "zh-CN", "zh-Hans"], default="en")
+    return LOCALES["zh" if best.startswith("zh") else "en"]
+
+
+def remember_choice(response):
+    """Keep an explicit ?lang= choice in a cookie for later pages."""
+    chosen = request.args.get("lang")
+    if chosen in LOCALES:
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install Flask-Babel with Vigil's catalogues and locale choice."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    Babel(app, locale_selector=select_locale)
+    app.after_request(remember_choice)
