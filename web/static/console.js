@@ -7,6 +7,8 @@
   var S = cfg.strings;
   var map = window[cfg.mapName];
   var realtime = window[cfg.realtimeName];
+  // Plain-text attribution: no link out of a closed network, no flag on a government screen.
+  if (map.attributionControl) map.attributionControl.setPrefix("Leaflet");
   var OPEN = { "new": true, "acknowledged": true, "responding": true };
   var incidents = new Map();
   var listEl = document.getElementById("incident-list");

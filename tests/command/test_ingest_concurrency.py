@@ -1,0 +1,69 @@
+"""Concurrent ingest of the same event or incident: stored once, one incident, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from command.migrate import upgrade
+from command.models import FeedEventRecord, Incident
+from command.runtime import build_runtime
+from feeds.event import FeedEvent
+from feeds.ingest import ingest
+
+WORKERS = 8
+
+
+def _event(version: str) -> FeedEvent:
+    return FeedEvent.from_dict({"external_id": "flood-7", "version": version, "headline": "Levee breach",
+                                "sent_at": f"2026-11-24T03:0{int(version) % 10}:00+08:00",
+                                "lat": 29.5, "lon": 106.5}, "water")
+
+
+def _race(runtime, versions: list[str]) -> list[str]:
+    barrier = threading.Barrier(len(versions))
+    outcomes = []
+
+    def work(version):
+        barrier.wait()
+        outcomes.extend(o.outcome for o in ingest(runtime.sessions, lambda e: None, "water",
+                                                  [(0, _event(version))]))
+
+    threads = [threading.Thread(target=work, args=(v,)) for v in versions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def _counts(runtime):
+    with runtime.sessions() as session:
+        return (session.scalar(select(func.count()).select_from(FeedEventRecord)),
+                session.scalar(select(func.count()).select_from(Incident)))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_runtime(request, sqlite_url):
+    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    rt = build_runtime({"DATABASE_URL": url})
+    upgrade(rt.engine)
+    yield rt
+    rt.engine.dispose()
+
+
+def test_the_same_event_from_many_workers_is_stored_once(any_runtime):
+    outcomes = _race(any_runtime, ["1"] * WORKERS)
+    assert sorted(outcomes) == ["accepted"] + ["duplicate"] * (WORKERS - 1)
+    assert _counts(any_runtime) == (1, 1)
+
+
+def test_new_versions_of_one_incident_from_many_workers_make_one_incident(any_runtime):
+    outcomes = _race(any_runtime, [str(v) for v in range(1, WORKERS + 1)])
+    assert outcomes == ["accepted"] * WORKERS
+    assert _counts(any_runtime) == (WORKERS, 1)
+    with any_runtime.sessions() as session:
+        incident = session.scalars(select(Incident)).one()
+        assert incident.sent_at.minute == WORKERS % 10  # the newest message wins, whatever the order
