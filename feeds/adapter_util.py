@@ -87,13 +87,26 @@ def map_items(items: list, to_mapping: Callable[[dict], Mapping[str, Any]], sour
         try:
             if not isinstance(item, dict):
                 raise SkipItem("item is not a JSON object")
-            events.append(FeedEvent.from_dict(to_mapping(item), source))
+            events.append(_build(to_mapping(item), source))
         except (SkipItem, InvalidEvent) as exc:
             skipped.append((index, str(exc)))
     if items and not events:
         index, reason = skipped[0]
         raise PayloadRefused(f"none of the {len(items)} items is readable as {title}; item {index}: {reason}")
     return events, skipped
+
+
+def _build(mapping: Mapping[str, Any], source: str) -> FeedEvent:
+    """FeedEvent.from_dict, but a bad area is dropped (and said so in ``guessed``) instead of losing the event."""
+    try:
+        return FeedEvent.from_dict(mapping, source)
+    except InvalidEvent as exc:
+        if not exc.field.startswith("area") or mapping.get("area") is None:
+            raise
+        reason = str(exc)
+    note = f"area dropped, the source's geometry is not valid GeoJSON: {reason}"[:300]
+    guessed = [*mapping.get("guessed", ()), note]
+    return FeedEvent.from_dict({**mapping, "area": None, "guessed": guessed}, source)
 
 
 def check_source(source: str) -> None:
@@ -115,14 +128,20 @@ def text(data: Mapping, key: str) -> str | None:
     return value.strip() or None
 
 
-def number(data: Mapping, key: str) -> float | int | None:
-    """Return the finite number at ``key`` (JSON booleans are not numbers), or None."""
-    value = data.get(key)
+def number(data: Mapping, key: str) -> float | None:
+    """Return the number at ``key`` as a finite float (JSON booleans are not numbers), or None."""
+    return as_number(data.get(key))
+
+
+def as_number(value: Any) -> float | None:
+    """Return a JSON number as a finite float, or None for anything else."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    if isinstance(value, float) and not math.isfinite(value):
+    try:
+        value = float(value)
+    except OverflowError:  # an integer too big for a float
         return None
-    return value
+    return value if math.isfinite(value) else None
 
 
 def epoch_ms(data: Mapping, key: str) -> datetime | None:

@@ -242,7 +242,10 @@ def _time(data: Mapping, name: str) -> datetime | None:
         raise InvalidEvent(name, "must be an ISO 8601 time string")
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidEvent(name, "must carry a UTC offset (Z or +08:00)")
-    return value.astimezone(timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise InvalidEvent(name, "is outside the years 1..9999 in UTC") from None
 
 
 def _number(data: Mapping, name: str, low: float, high: float) -> float | None:
@@ -251,9 +254,16 @@ def _number(data: Mapping, name: str, low: float, high: float) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidEvent(name, "must be a number")
-    if not math.isfinite(value) or not low <= value <= high:
+    if not _finite(value) or not low <= value <= high:
         raise InvalidEvent(name, f"{value} is outside {low:g}..{high:g}")
     return float(value)
+
+
+def _finite(value: int | float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int of hundreds of digits
+        return False
 
 
 def _position(data: Mapping) -> tuple[float | None, float | None]:
@@ -316,8 +326,8 @@ def _check_nesting(coords: Any, nesting: int, path: str, kind: str) -> None:
 
 
 def _check_position(position: Any, path: str) -> None:
-    if (not isinstance(position, list) or len(position) not in (2, 3)
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    if (not isinstance(position, list) or not 2 <= len(position) <= 4
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and _finite(v)
                        for v in position)):
         raise InvalidEvent(path, "a position must be [lon, lat] numbers")
     lon, lat = position[0], position[1]

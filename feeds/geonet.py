@@ -93,12 +93,15 @@ def _version(feature: dict) -> str:
     return f"{util.text(util.obj(feature.get(_PROPERTIES)), _QUALITY) or 'unknown'}:{digest}"[:128]
 
 
-def _position(feature: dict) -> tuple[Any, Any]:
+def _position(feature: dict) -> tuple[float, float]:
     """Return (lon, lat) from GeoJSON [lon, lat]; FeedEvent checks the ranges."""
     coords = util.obj(feature.get(_GEOMETRY)).get("coordinates")
     if not isinstance(coords, list) or len(coords) < 2:
         raise util.SkipItem("geometry: a quake needs Point coordinates [lon, lat]")
-    return coords[0], coords[1]
+    lon, lat = util.as_number(coords[0]), util.as_number(coords[1])
+    if lon is None or lat is None:
+        raise util.SkipItem("geometry: coordinates must be numbers [lon, lat]")
+    return lon, lat
 
 
 def _occurred_at(props: dict) -> datetime | None:
@@ -115,7 +118,7 @@ def _severity(props: dict) -> str:
 
 def _raw_level(props: dict) -> str | None:
     mmi = util.number(props, _MMI)
-    return f"MMI {mmi}" if mmi is not None else None
+    return f"MMI {mmi:g}" if mmi is not None else None
 
 
 def _headline(props: dict, deleted: bool) -> str:
@@ -133,7 +136,7 @@ def _description(props: dict) -> str:
     lines = [
         f"Magnitude {magnitude:.2f}" if magnitude is not None else None,
         f"Depth {depth:.1f} km" if depth is not None else None,
-        f"Intensity MMI {mmi}" if mmi is not None else None,
+        f"Intensity MMI {mmi:g}" if mmi is not None else None,
         f"Locality: {util.text(props, _LOCALITY)}" if util.text(props, _LOCALITY) else None,
         f"Quality: {util.text(props, _QUALITY)}" if util.text(props, _QUALITY) else None,
     ]

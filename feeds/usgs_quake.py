@@ -93,13 +93,15 @@ def _external_id(feature: dict) -> str:
     return value
 
 
-def _position(feature: dict) -> tuple[Any, Any, Any]:
+def _position(feature: dict) -> tuple[float, float, float | None]:
     """Return (lon, lat, depth) from GeoJSON [lon, lat, depth]; FeedEvent checks the ranges."""
     coords = util.obj(feature.get(_GEOMETRY)).get("coordinates")
     if not isinstance(coords, list) or len(coords) < 2:
         raise util.SkipItem("geometry: a quake needs Point coordinates [lon, lat, depth]")
-    depth = coords[2] if len(coords) > 2 else None
-    return coords[0], coords[1], depth
+    lon, lat = util.as_number(coords[0]), util.as_number(coords[1])
+    if lon is None or lat is None:
+        raise util.SkipItem("geometry: coordinates must be numbers [lon, lat, depth]")
+    return lon, lat, util.as_number(coords[2]) if len(coords) > 2 else None
 
 
 def _occurred_at(props: dict) -> datetime | None:
@@ -125,7 +127,7 @@ def _severity(props: dict) -> str:
 def _raw_level(props: dict) -> str | None:
     magnitude = util.number(props, _MAG)
     alert = util.text(props, _ALERT)
-    parts = ([f"M{magnitude}"] if magnitude is not None else []) + ([f"alert={alert}"] if alert else [])
+    parts = ([f"M{magnitude:g}"] if magnitude is not None else []) + ([f"alert={alert}"] if alert else [])
     return " ".join(parts) or None
 
 
@@ -142,20 +144,20 @@ def _sender(props: dict) -> str:
 def _fallback_headline(props: dict) -> str:
     magnitude = util.number(props, _MAG)
     place = util.text(props, _PLACE) or "unknown place"
-    return f"M {magnitude} - {place}" if magnitude is not None else f"Earthquake - {place}"
+    return f"M {magnitude:.1f} - {place}" if magnitude is not None else f"Earthquake - {place}"
 
 
-def _description(props: dict, depth: Any) -> str:
+def _description(props: dict, depth: float | None) -> str:
     magnitude = util.number(props, _MAG)
     lines = [
-        f"Magnitude {magnitude} {util.text(props, _MAG_TYPE) or ''}".rstrip() if magnitude is not None else None,
-        f"Depth {depth} km" if isinstance(depth, (int, float)) and not isinstance(depth, bool) else None,
+        f"Magnitude {magnitude:g} {util.text(props, _MAG_TYPE) or ''}".rstrip() if magnitude is not None else None,
+        f"Depth {depth:g} km" if depth is not None else None,
         f"Place: {util.text(props, _PLACE)}" if util.text(props, _PLACE) else None,
         f"Review status: {util.text(props, _STATUS)}" if util.text(props, _STATUS) else None,
         f"PAGER alert: {util.text(props, _ALERT)}" if util.text(props, _ALERT) else None,
         "Tsunami flag set (oceanic region; check the tsunami warning centres)"
         if util.number(props, _TSUNAMI) == 1 else None,
-        f"Felt reports: {util.number(props, _FELT)}" if util.number(props, _FELT) is not None else None,
+        f"Felt reports: {util.number(props, _FELT):g}" if util.number(props, _FELT) is not None else None,
         util.text(props, _URL),
     ]
     return "\n".join(line for line in lines if line)

@@ -46,6 +46,9 @@ def test_headline_falls_back_to_the_event_type():
     ({"area": {"type": "Point", "coordinates": [121.5, 95.0]}}, "area.coordinates"),
     ({"area": {"type": "GeometryCollection", "geometries": []}}, "area"),
     ({"external_id": "x" * 300}, "external_id"),
+    ({"lat": 10 ** 400, "lon": 1.0}, "lat"),
+    ({"area": {"type": "Point", "coordinates": [10 ** 400, 1]}}, "area.coordinates"),
+    ({"sent_at": "0001-01-01T00:00:00+08:00"}, "sent_at"),
 ])
 def test_a_bad_field_is_named(fields, field):
     with pytest.raises(InvalidEvent) as caught:
