@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("werkzeug", "alembic.runtime.migration"):  # a line per request drowns what matters
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         return args.run(args)
     except SettingsError as exc:

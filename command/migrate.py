@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command as alembic_command
@@ -29,8 +30,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         alembic_command.upgrade(config, revision)
 
 
+@cache
+def head_revision() -> str:
+    """Return the newest revision shipped with this code."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def is_current(engine: Engine) -> bool:
     """Return True when the database schema is at the newest revision."""
-    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
     with engine.connect() as connection:
-        return head in MigrationContext.configure(connection).get_current_heads()
+        return head_revision() in MigrationContext.configure(connection).get_current_heads()
