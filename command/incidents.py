@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from command.db import insert_for
 from command.events import DomainEvent, IncidentOpened, IncidentUpdated
-from command.models import Incident
+from command.models import FeedEventRecord, Incident
 
 if TYPE_CHECKING:
     from feeds.event import FeedEvent
@@ -25,25 +25,47 @@ OPEN_STATUSES = ("new", "acknowledged", "responding")
 DRILL_STATUSES = ("exercise", "test", "draft")
 
 
-def apply_event(session: Session, event: "FeedEvent", received_at: datetime) -> tuple[int, DomainEvent | None]:
-    """Open or update the incident for ``event``; return its id and what changed (None: stale)."""
+def apply_event(session: Session, event: "FeedEvent", received_at: datetime) -> tuple[int | None, DomainEvent | None]:
+    """Open or update the incident for ``event``; return its id (None: none) and what changed (None: stale)."""
     values = _values(event, received_at)
+    if event.msg_type == "cancel":
+        return _cancel(session, event, values)
+    status = "resolved" if _cancelled_later(session, event) else "new"
     opened = session.scalars(
         insert_for(session, Incident)
         .values(source=event.source, external_id=event.external_id, received_at=received_at,
-                status="resolved" if event.msg_type == "cancel" else "new", version=1, **values)
+                status=status, version=1, **values)
         .on_conflict_do_nothing()
         .returning(Incident)
     ).first()
     if opened is not None:
         return opened.id, IncidentOpened(feature(opened))
 
+    return _update(session, event, values)
+
+
+def _cancelled_later(session: Session, event: "FeedEvent") -> bool:
+    """True when a cancel sent after ``event`` arrived first (feeds do deliver out of order)."""
+    if event.sent_at is None:
+        return False
+    return bool(session.scalar(select(exists().where(
+        FeedEventRecord.source == event.source, FeedEventRecord.external_id == event.external_id,
+        FeedEventRecord.msg_type == "cancel", FeedEventRecord.sent_at > event.sent_at))))
+
+
+def _cancel(session: Session, event: "FeedEvent", values: dict) -> tuple[int | None, DomainEvent | None]:
+    # A cancel only closes what exists (a gauge back under its warning level that
+    # never flooded opens nothing), and keeps what the incident said: a CAP Cancel
+    # often carries no headline or area of its own.
+    kept = {key: values[key] for key in ("last_msg_type", "sent_at", "updated_at")}
+    return _update(session, event, dict(kept, status="resolved"))
+
+
+def _update(session: Session, event: "FeedEvent", values: dict) -> tuple[int | None, DomainEvent | None]:
     newer = or_(Incident.sent_at.is_(None), Incident.sent_at <= event.sent_at) if event.sent_at else True
     changes = dict(values, version=Incident.version + 1)
-    if event.occurred_at is None:  # 事发 does not move because a later message was sent
+    if event.occurred_at is None and "occurred_at" in values:  # 事发 does not move with later messages
         changes["occurred_at"] = func.coalesce(Incident.occurred_at, values["occurred_at"])
-    if event.msg_type == "cancel":
-        changes["status"] = "resolved"
     updated = session.scalars(
         update(Incident)
         .where(Incident.source == event.source, Incident.external_id == event.external_id, newer)

@@ -71,3 +71,24 @@ def test_exercise_events_are_marked_as_drills(runtime):
     runtime.publisher.subscribe(published.append)
     ingest(runtime.sessions, runtime.publisher.publish, "cenc", [(0, event("1", T0, status="Exercise"))])
     assert published[0].feature["properties"]["drill"] is True
+
+
+def test_a_cancel_for_an_unknown_incident_opens_nothing(runtime):
+    published = []
+    runtime.publisher.subscribe(published.append)
+    outcomes = ingest(runtime.sessions, runtime.publisher.publish, "cenc",
+                      [(0, event("1", T0, msg_type="cancel"))])
+    assert outcomes[0].outcome == "accepted" and outcomes[0].incident_id is None
+    assert published == []
+
+
+def test_a_cancel_keeps_what_the_incident_said(runtime):
+    published = []
+    runtime.publisher.subscribe(published.append)
+    ingest(runtime.sessions, runtime.publisher.publish, "cenc", [(0, event("1", T0, severity="severe"))])
+    ingest(runtime.sessions, runtime.publisher.publish, "cenc",
+           [(0, event("2", T0 + timedelta(minutes=1), msg_type="cancel", headline="Cancelled", lat=None, lon=None))])
+    properties = published[-1].feature["properties"]
+    assert (properties["status"], properties["headline"], properties["severity"]) == (
+        "resolved", "M5.1 near Tangshan", "severe")
+    assert published[-1].feature["geometry"]["coordinates"] == [118.2, 39.6]

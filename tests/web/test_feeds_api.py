@@ -72,13 +72,14 @@ def test_a_new_version_updates_the_same_incident(client, runtime, feed_token):
         assert (incident.severity, incident.version) == ("extreme", 2)
 
 
-def test_a_cancel_resolves_and_a_late_older_version_changes_nothing(client, runtime, feed_token):
+def test_a_cancel_that_overtakes_its_alert_still_wins(client, runtime, feed_token):
     post(client, feed_token, event_body(version="2", sent_at="2026-11-24T04:00:00+08:00", msg_type="cancel"))
-    post(client, feed_token, event_body(version="1", sent_at="2026-11-24T03:00:00+08:00", headline="older"))
-    assert count(runtime, FeedEventRecord) == 2  # the late one is kept as an event
+    assert count(runtime, Incident) == 0  # nothing to cancel yet
+    post(client, feed_token, event_body(version="1", sent_at="2026-11-24T03:00:00+08:00", headline="late alert"))
+    assert count(runtime, FeedEventRecord) == 2
     with runtime.sessions() as session:
         incident = session.scalars(select(Incident)).one()
-        assert (incident.status, incident.headline) == ("resolved", "River Qinhuai over warning level")
+        assert (incident.status, incident.headline) == ("resolved", "late alert")
 
 
 @pytest.mark.parametrize("token", [None, "wrong", "vgf_notatoken"])
