@@ -10,6 +10,7 @@ from command.migrate import is_current, upgrade
 from command.runtime import build_runtime
 from command.settings import SettingsError
 from command.tokens import issue_feed_token
+from feeds.config import FeedConfigError
 from feeds.event import SOURCE_PATTERN
 
 
@@ -22,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         return args.run(args)
-    except SettingsError as exc:
+    except (SettingsError, FeedConfigError) as exc:
         print(f"vigil: {exc}", file=sys.stderr)
         return 2
 
@@ -75,6 +76,7 @@ def _feeds_token(args) -> int:
 
 
 def _serve(args) -> int:
+    from feeds.worker import FeedWorker
     from web import create_app  # web imports Flask; only serving needs it
     overrides = {key: value for key, value in (("HOST", args.host), ("PORT", args.port)) if value is not None}
     if args.demo:
@@ -85,6 +87,8 @@ def _serve(args) -> int:
     app = create_app(runtime=runtime)
     socketio = app.extensions["socketio"]
     host, port = runtime.settings["HOST"], runtime.settings["PORT"]
+    worker = FeedWorker(runtime, app.extensions["vigil_feeds"])
+    socketio.start_background_task(worker.run, sleep=socketio.sleep)
     if runtime.settings["DEMO"]:
         from feeds.demo import replay
         socketio.start_background_task(replay, runtime, f"http://{_client_host(host)}:{port}",

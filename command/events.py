@@ -22,4 +22,27 @@ class IncidentUpdated:
     feature: dict
 
 
-DomainEvent = IncidentOpened | IncidentUpdated
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHealthChanged:
+    """A feed was heard from, polled, or refused something: its health row as JSON."""
+
+    health: dict
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSilent:
+    """A feed has been silent for longer than its heartbeat expectation: the duty room must know."""
+
+    health: dict
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRecovered:
+    """A feed that was silent has spoken again."""
+
+    health: dict
+
+
+DomainEvent = IncidentOpened | IncidentUpdated | FeedHealthChanged | FeedSilent | FeedRecovered

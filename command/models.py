@@ -140,3 +140,26 @@ class DeadLetter(Base):
     size: Mapped[int] = mapped_column(Integer)
     body: Mapped[bytes | None] = mapped_column(LargeBinary)
     remote_addr: Mapped[str | None] = mapped_column(String(64))
+
+
+class FeedHealth(Base):
+    """How each feed is doing: last contact, counts, lag, silence, and the poller's state."""
+
+    __tablename__ = "feed_health"
+
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    format: Mapped[str | None] = mapped_column(String(64))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_heard_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_status: Mapped[str | None] = mapped_column(String(16))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    accepted_total: Mapped[int] = mapped_column(Integer, default=0)
+    duplicate_total: Mapped[int] = mapped_column(Integer, default=0)
+    rejected_total: Mapped[int] = mapped_column(Integer, default=0)
+    lag_seconds: Mapped[float | None] = mapped_column(Float)
+    silent_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    etag: Mapped[str | None] = mapped_column(String(256))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    seen_ids: Mapped[list | None] = mapped_column(JSON)

@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "SMS_BACKEND": "console",  # console | twilio
     "MAX_BODY_BYTES": 5 * 1024 * 1024,  # larger ingest bodies are refused with 413
     "MAX_EVENTS_PER_POST": 5000,  # a longer list is refused with 413
+    "FEEDS_FILE": "",  # "" = no configured feeds | path to a feeds YAML (formats, poll URLs, heartbeats)
     "DEMO": False,  # true = replay the bundled demo feeds while serving
     "DEMO_INTERVAL_SECONDS": 2.0,  # pause between replayed demo events
     "TIME_ZONE": "Asia/Shanghai",  # the duty room's time zone for display

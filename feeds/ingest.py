@@ -31,6 +31,7 @@ class Outcome:
 
     index: int
     outcome: str
+    external_id: str | None = None
     event_id: int | None = None
     incident_id: int | None = None
     field: str | None = None
@@ -62,7 +63,8 @@ def ingest(sessions: sessionmaker[Session], publish: Callable[[DomainEvent], Non
             incident_id, change = apply_event(session, event, received_at)
             session.execute(update(FeedEventRecord).where(FeedEventRecord.id == event_id)
                             .values(incident_id=incident_id))
-            outcomes.append(Outcome(index, ACCEPTED, event_id=event_id, incident_id=incident_id))
+            outcomes.append(Outcome(index, ACCEPTED, event.external_id, event_id=event_id,
+                                    incident_id=incident_id))
             if change is not None:
                 changes.append(change)
         if payload_id is not None and all(o.outcome == DUPLICATE for o in outcomes):
@@ -109,4 +111,4 @@ def _duplicate(session: Session, index: int, event: FeedEvent) -> Outcome:
         select(FeedEventRecord.id, FeedEventRecord.incident_id).where(
             FeedEventRecord.source == event.source, FeedEventRecord.external_id == event.external_id,
             FeedEventRecord.version == event.version)).one()
-    return Outcome(index, DUPLICATE, event_id=event_id, incident_id=incident_id)
+    return Outcome(index, DUPLICATE, event.external_id, event_id=event_id, incident_id=incident_id)

@@ -13,6 +13,7 @@ from flask_socketio import SocketIO
 
 from command.runtime import Runtime, build_runtime
 from command.settings import secret_key
+from feeds.config import load_feeds
 from web import console, feeds_api, health, i18n, incidents_api, live
 
 
@@ -27,6 +28,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, runtime: Runtime | No
     )
     app.json.ensure_ascii = False  # Chinese stays readable in API answers and page data
     app.extensions["vigil"] = runtime
+    app.extensions["vigil_feeds"] = load_feeds(settings["FEEDS_FILE"])
     # The async mode is a setting, never auto-detected: installing eventlet must not switch it.
     socketio = SocketIO(app, async_mode=settings["ASYNC_MODE"],
                         message_queue=settings["SOCKETIO_MESSAGE_QUEUE"] or None)

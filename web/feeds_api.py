@@ -1,4 +1,7 @@
-"""POST /api/v1/feeds/<source>/events: a feed pushes normalized events (one or a list).
+"""POST /api/v1/feeds/<source>/events: a feed pushes normalized events, or its own raw payload.
+
+The adapter for a raw payload is ``?format=``, else the feed's configured
+format, else detected from the bytes.
 
 Every refusal is answered with a 4xx naming the bad field, and the body is kept
 as a dead letter with the reason, so nothing a feed sent is silently lost.
@@ -14,16 +17,25 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from command.tokens import feed_token_valid
 from feeds.event import SOURCE_PATTERN, FeedEvent, InvalidEvent
+from feeds.health import OK, REFUSED, feed_overview
 from feeds.ingest import ACCEPTED, DUPLICATE, REJECTED, Outcome, dead_letter, ingest
+from feeds.intake import record, take_payload
+from feeds.registry import ADAPTERS, detect_format
 
 bp = Blueprint("feeds_api", __name__, url_prefix="/api/v1/feeds")
 
 JSON_TYPES = ("application/json", "application/geo+json", "")
 
 
+@bp.get("")
+def list_feeds():
+    """Return every known feed's health and configuration."""
+    return jsonify({"feeds": feed_overview(current_app.extensions["vigil"], current_app.extensions["vigil_feeds"])})
+
+
 @bp.post("/<source>/events")
 def post_events(source: str):
-    """Store one normalized event or a list of them for ``source``."""
+    """Store normalized events (JSON) or a source's raw payload (the adapter decides) for ``source``."""
     runtime = current_app.extensions["vigil"]
     if not SOURCE_PATTERN.match(source):
         return _error(404, f"no feed named {source[:64]!r}", "source")
@@ -32,9 +44,11 @@ def post_events(source: str):
         response.headers["WWW-Authenticate"] = f'Bearer realm="vigil", feed="{source}"'
         return response
 
-    def refuse(status: int, reason: str, field: str, body: bytes | None = None, size: int | None = None):
+    def refuse(status: int, reason: str, field: str, body: bytes | None = None, size: int | None = None,
+               format_name: str | None = None):
         dead_letter(runtime.sessions, source, reason, field=field, body=body, size=size,
                     content_type=request.content_type or "", remote_addr=request.remote_addr)
+        record(runtime, source, REFUSED, format_name, error=reason, rejected=1)
         return _error(status, reason, field)
 
     limit = runtime.settings["MAX_BODY_BYTES"]
@@ -43,13 +57,43 @@ def post_events(source: str):
     except RequestEntityTooLarge:
         return refuse(413, f"body is larger than the limit of {limit} bytes", "(body)",
                       size=request.content_length)
-    if request.mimetype not in JSON_TYPES:
-        return refuse(415, f"content type {request.mimetype!r} is not accepted; send application/json",
+    feed = current_app.extensions["vigil_feeds"].get(source)
+    format_name = request.args.get("format") or (feed.format if feed else None)
+    if format_name is not None and format_name not in ADAPTERS:
+        return refuse(400, f"unknown format {format_name!r}; known: {', '.join(sorted(ADAPTERS))}",
+                      "format", body)
+    if format_name is None and request.mimetype in JSON_TYPES:
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError) as exc:
+            return refuse(400, f"body is not valid JSON: {exc}", "(body)", body)
+        if _normalized(data) or detect_format(body) is None:
+            return _normalized_events(runtime, source, body, data, refuse)
+    format_name = format_name or detect_format(body)
+    if format_name is None:
+        return refuse(415, f"cannot tell the format of this {request.mimetype or 'untyped'} body; configure "
+                           f"the feed's format or add ?format= (known: {', '.join(sorted(ADAPTERS))})",
                       "Content-Type", body)
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        return refuse(400, f"body is not valid JSON: {exc}", "(body)", body)
+    intake = take_payload(runtime, source, body, format_name, content_type=request.content_type or "",
+                          options=feed.options if feed and feed.format == format_name else None,
+                          remote_addr=request.remote_addr)
+    if intake.refused:
+        return _error(422, intake.refused, "(body)")
+    if not intake.outcomes:
+        return jsonify({"format": format_name, "accepted": 0, "duplicate": 0, "rejected": 0,
+                        "results": []}), 200
+    response, status = _answer(intake.outcomes, batch=True)
+    return jsonify({"format": format_name, **response.get_json()}), status
+
+
+def _normalized(data) -> bool:
+    """True when the JSON is Vigil's own event format (an object, or a list of them, with external_id)."""
+    if isinstance(data, dict):
+        return "external_id" in data
+    return isinstance(data, list) and bool(data) and isinstance(data[0], dict) and "external_id" in data[0]
+
+
+def _normalized_events(runtime, source: str, body: bytes, data, refuse):
     if isinstance(data, dict):
         items = [data]
     elif isinstance(data, list) and data:
@@ -59,7 +103,6 @@ def post_events(source: str):
     if len(items) > runtime.settings["MAX_EVENTS_PER_POST"]:
         return refuse(413, f"{len(items)} events in one post; the limit is "
                            f"{runtime.settings['MAX_EVENTS_PER_POST']}", "(body)", body)
-
     events, outcomes = [], []
     for index, item in enumerate(items):
         try:
@@ -73,6 +116,7 @@ def post_events(source: str):
         outcomes += ingest(runtime.sessions, runtime.publisher.publish, source, events,
                            payload=body, content_type=request.content_type or "")
     outcomes.sort(key=lambda o: o.index)
+    record(runtime, source, OK, None, outcomes=outcomes, events=[e for _, e in events])
     return _answer(outcomes, batch=isinstance(data, list))
 
 

@@ -10,11 +10,18 @@ from __future__ import annotations
 from flask import Flask
 from flask_socketio import Namespace, SocketIO, join_room
 
-from command.events import DomainEvent, IncidentOpened, IncidentUpdated
+from command.events import (DomainEvent, FeedHealthChanged, FeedRecovered, FeedSilent, IncidentOpened,
+                            IncidentUpdated)
 
 NAMESPACE = "/live"
 ROOM_ALL = "all"
-_EVENT_NAMES = {IncidentOpened: "incident", IncidentUpdated: "incident"}
+_EVENT_NAMES = {  # domain event -> (Socket.IO event, the attribute pushed)
+    IncidentOpened: ("incident", "feature"),
+    IncidentUpdated: ("incident", "feature"),
+    FeedHealthChanged: ("feed_health", "health"),
+    FeedSilent: ("feed_silent", "health"),
+    FeedRecovered: ("feed_recovered", "health"),
+}
 
 
 class LiveNamespace(Namespace):
@@ -27,7 +34,8 @@ class LiveNamespace(Namespace):
 def emitter(socketio: SocketIO):
     """Return a publisher subscriber that emits each domain event to the consoles."""
     def emit(event: DomainEvent) -> None:
-        socketio.emit(_EVENT_NAMES[type(event)], event.feature, namespace=NAMESPACE, to=ROOM_ALL)
+        name, attribute = _EVENT_NAMES[type(event)]
+        socketio.emit(name, getattr(event, attribute), namespace=NAMESPACE, to=ROOM_ALL)
     return emit
 
 

@@ -210,3 +210,54 @@ def test_concurrent_posts_of_the_same_event_store_it_once(app, runtime, feed_tok
     assert sorted(statuses) == [200] * 7 + [201]
     assert count(runtime, FeedEventRecord) == 1
     assert count(runtime, Incident) == 1
+
+
+def _sample(name: str) -> bytes:
+    from tests.feeds.feed_samples import sample
+    return sample(name)
+
+
+def test_a_raw_payload_is_detected_and_parsed_by_its_adapter(client, runtime, feed_token):
+    body = _sample("geonet_nz_quakes_mmi4_2019.geojson")
+    response = post(client, feed_token, body, content_type="application/geo+json")
+    assert response.status_code == 201
+    answer = response.get_json()
+    assert answer["format"] == "geonet"
+    assert (answer["accepted"], answer["rejected"]) == (88, 0)
+    assert count(runtime, FeedEventRecord) == 88
+    assert count(runtime, Payload) == 1  # the raw body is kept once, every event points at it
+    again = post(client, feed_token, body, content_type="application/geo+json")
+    assert again.status_code == 200 and again.get_json()["duplicate"] == 88
+
+
+def test_the_format_can_be_named_and_a_payload_it_refuses_is_a_dead_letter(client, runtime, feed_token):
+    body = _sample("qweather_cn_warning_now_shanghai_gale_blue_2023-04-03.json")
+    response = client.post(URL + "?format=usgs_quake", data=body, content_type="application/json",
+                           headers={"Authorization": f"Bearer {feed_token}"})
+    assert response.status_code == 422
+    assert response.get_json()["field"] == "(body)"
+    [letter] = dead_letters(runtime)
+    assert letter.body == body
+    unknown = client.post(URL + "?format=telex", data=body, headers={"Authorization": f"Bearer {feed_token}"})
+    assert unknown.status_code == 400 and "known:" in unknown.get_json()["error"]
+
+
+def test_a_configured_feed_format_decides_the_adapter(tmp_path):
+    from command.migrate import upgrade
+    from command.runtime import build_runtime
+    from web import create_app
+    feeds_file = tmp_path / "feeds.yaml"
+    feeds_file.write_text("feeds:\n  - source: test-feed\n    format: qweather\n    heartbeat_seconds: 900\n")
+    rt = build_runtime({"DATABASE_URL": f"sqlite:///{tmp_path / 'f.db'}", "SECRET_KEY": "t",
+                        "FEEDS_FILE": str(feeds_file)})
+    upgrade(rt.engine)
+    with rt.sessions.begin() as session:
+        token = issue_feed_token(session, FEED)
+    client = create_app(runtime=rt).test_client()
+    body = _sample("qweather_cn_alert_v1_huidong_rainstorm_downgrade_2025-09-17.json")
+    response = post(client, token, body, content_type="text/plain")
+    assert response.status_code == 201 and response.get_json()["format"] == "qweather"
+    feeds = client.get("/api/v1/feeds").get_json()["feeds"]
+    [row] = [f for f in feeds if f["source"] == FEED]
+    assert (row["format"], row["accepted_total"], row["heartbeat_seconds"], row["last_status"]) == (
+        "qweather", 2, 900, "ok")

@@ -1,0 +1,121 @@
+"""Feed health: every contact with a feed (push or poll) is counted; silence is noticed.
+
+Counters are incremented in SQL (x = x + n), so concurrent ingest never loses a
+count, and "feed silent" is raised by a guarded UPDATE, so with several
+processes only one raises it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Iterable, Mapping
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from command.db import insert_for
+from command.events import DomainEvent, FeedRecovered, FeedSilent
+from command.models import FeedHealth
+
+OK, NO_DATA, ERROR, REFUSED = "ok", "no_data", "error", "refused"
+HEARD = (OK, NO_DATA, REFUSED)  # the feed answered, whatever it said
+_ERROR_LIMIT = 500
+
+
+def record_contact(session: Session, source: str, status: str, at: datetime, *, format: str | None = None,
+                   error: str | None = None, accepted: int = 0, duplicate: int = 0, rejected: int = 0,
+                   lag_seconds: float | None = None, last_event_at: datetime | None = None,
+                   poll_state: Mapping | None = None) -> FeedHealth:
+    """Count one contact with ``source`` and return its updated health row."""
+    session.execute(insert_for(session, FeedHealth).values(source=source).on_conflict_do_nothing())
+    changes = {
+        "last_attempt_at": at,
+        "last_status": status,
+        "last_error": error[:_ERROR_LIMIT] if error else None,
+        "accepted_total": FeedHealth.accepted_total + accepted,
+        "duplicate_total": FeedHealth.duplicate_total + duplicate,
+        "rejected_total": FeedHealth.rejected_total + rejected,
+        "consecutive_failures": FeedHealth.consecutive_failures + 1 if status == ERROR else 0,
+    }
+    if status in HEARD:
+        changes["last_heard_at"] = at
+    if format:
+        changes["format"] = format
+    if lag_seconds is not None:
+        changes["lag_seconds"] = lag_seconds
+    if last_event_at is not None:
+        changes["last_event_at"] = last_event_at
+    changes.update(poll_state or {})
+    return session.scalars(
+        update(FeedHealth).where(FeedHealth.source == source).values(**changes).returning(FeedHealth),
+        execution_options={"populate_existing": True, "synchronize_session": False}).one()
+
+
+def health_dict(row: FeedHealth, heartbeat_seconds: int | None = None) -> dict:
+    """Return a health row as JSON for the API, the feeds page and the live channel."""
+    def iso(value):
+        return value.isoformat() if value else None
+    return {
+        "source": row.source, "format": row.format, "last_status": row.last_status,
+        "last_error": row.last_error, "last_attempt_at": iso(row.last_attempt_at),
+        "last_heard_at": iso(row.last_heard_at), "last_event_at": iso(row.last_event_at),
+        "consecutive_failures": row.consecutive_failures, "accepted_total": row.accepted_total,
+        "duplicate_total": row.duplicate_total, "rejected_total": row.rejected_total,
+        "lag_seconds": row.lag_seconds, "silent_since": iso(row.silent_since),
+        "heartbeat_seconds": heartbeat_seconds,
+    }
+
+
+def all_health(session: Session) -> list[FeedHealth]:
+    """Return every feed's health row, by source name."""
+    return list(session.scalars(select(FeedHealth).order_by(FeedHealth.source)))
+
+
+def check_silence(sessions: sessionmaker[Session], heartbeats: Mapping[str, int], now: datetime,
+                  started_at: datetime) -> list[DomainEvent]:
+    """Raise FeedSilent for feeds quiet past their heartbeat, FeedRecovered for those heard again."""
+    changes: list[DomainEvent] = []
+    with sessions.begin() as session:
+        for source in heartbeats:
+            session.execute(insert_for(session, FeedHealth).values(source=source).on_conflict_do_nothing())
+        for row in session.scalars(select(FeedHealth).where(FeedHealth.source.in_(list(heartbeats)))):
+            changes.extend(_silence_change(session, row, timedelta(seconds=heartbeats[row.source]),
+                                           now, started_at))
+    return changes
+
+
+def _silence_change(session: Session, row: FeedHealth, heartbeat: timedelta, now: datetime,
+                    started_at: datetime) -> Iterable[DomainEvent]:
+    heard = row.last_heard_at or started_at  # never heard: count from when we started listening
+    quiet = now - heard > heartbeat
+    if quiet and row.silent_since is None:
+        raised = session.scalars(
+            update(FeedHealth).where(FeedHealth.source == row.source, FeedHealth.silent_since.is_(None))
+            .values(silent_since=heard).returning(FeedHealth),
+            execution_options={"populate_existing": True, "synchronize_session": False}).first()
+        if raised is not None:
+            yield FeedSilent(health_dict(raised, int(heartbeat.total_seconds())))
+    elif not quiet and row.silent_since is not None:
+        cleared = session.scalars(
+            update(FeedHealth).where(FeedHealth.source == row.source, FeedHealth.silent_since.is_not(None))
+            .values(silent_since=None).returning(FeedHealth),
+            execution_options={"populate_existing": True, "synchronize_session": False}).first()
+        if cleared is not None:
+            yield FeedRecovered(health_dict(cleared, int(heartbeat.total_seconds())))
+
+
+def feed_overview(runtime, configured: Mapping) -> list[dict]:
+    """Health of every feed heard from or configured, with its configuration, by source."""
+    with runtime.sessions() as session:
+        rows = {row.source: row for row in all_health(session)}
+    overview = []
+    for source in sorted(set(rows) | set(configured)):
+        feed = configured.get(source)
+        row = rows.get(source) or FeedHealth(source=source, consecutive_failures=0, accepted_total=0,
+                                             duplicate_total=0, rejected_total=0)
+        entry = health_dict(row, feed.heartbeat_seconds if feed else None)
+        entry.update(configured=feed is not None, url=feed.url if feed else None,
+                     interval_seconds=feed.interval_seconds if feed and feed.url else None,
+                     format=entry["format"] or (feed.format if feed else None))
+        overview.append(entry)
+    return overview
