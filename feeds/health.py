@@ -51,6 +51,13 @@ def record_contact(session: Session, source: str, status: str, at: datetime, *, 
         execution_options={"populate_existing": True, "synchronize_session": False}).one()
 
 
+def clear_silence(session: Session, source: str) -> bool:
+    """Mark ``source`` heard: True when this call ended its silence (only one process sees True)."""
+    return session.execute(
+        update(FeedHealth).where(FeedHealth.source == source, FeedHealth.silent_since.is_not(None))
+        .values(silent_since=None).returning(FeedHealth.source)).first() is not None
+
+
 def health_dict(row: FeedHealth, heartbeat_seconds: int | None = None) -> dict:
     """Return a health row as JSON for the API, the feeds page and the live channel."""
     def iso(value):

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Sequence
 
-from command.events import FeedHealthChanged
+from command.events import FeedHealthChanged, FeedRecovered
 from command.models import utcnow
 from command.runtime import Runtime
 from feeds.errors import PayloadRefused
 from feeds.event import FeedEvent
-from feeds.health import OK, REFUSED, health_dict, record_contact
+from feeds.health import HEARD, OK, REFUSED, clear_silence, health_dict, record_contact
 from feeds.ingest import ACCEPTED, DUPLICATE, REJECTED, Outcome, dead_letter, ingest
 from feeds.registry import get_adapter
 
@@ -60,6 +60,7 @@ def record(runtime: Runtime, source: str, status: str, format_name: str | None, 
     now = clock()
     sent = [e.sent_at for e in events if e.sent_at]
     with runtime.sessions.begin() as session:
+        recovered = status in HEARD and clear_silence(session, source)
         row = record_contact(
             session, source, status, now, format=format_name, error=error,
             accepted=sum(o.outcome == ACCEPTED for o in outcomes),
@@ -70,4 +71,6 @@ def record(runtime: Runtime, source: str, status: str, format_name: str | None, 
             poll_state=poll_state)
         health = health_dict(row)
     runtime.publisher.publish(FeedHealthChanged(health))
+    if recovered:
+        runtime.publisher.publish(FeedRecovered(health))
     return health

@@ -50,4 +50,5 @@ def _client_strings() -> dict:
         "severity": {"extreme": _("Extreme"), "severe": _("Severe"), "moderate": _("Moderate"),
                      "minor": _("Minor"), "unknown": _("Unknown")},
         "open_count": _("%(n)s open"),
+        "feed_silent": _("Feed %(source)s silent since %(time)s"),
     }

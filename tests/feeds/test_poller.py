@@ -149,6 +149,7 @@ def test_a_silent_feed_is_raised_once_and_cleared_when_it_speaks(runtime, server
 
     server.answer = Answer(sample("qweather_cn_warning_now_shanghai_gale_blue_2023-04-03.json"))
     poll(runtime, FeedConfig(source="cma", format="qweather", url=server.url), clock=lambda: now[0])
+    assert isinstance(published[-1], FeedRecovered)  # at once, not at the next check
     tick(0)
-    assert isinstance(published[-1], FeedRecovered)
+    assert sum(isinstance(e, FeedRecovered) for e in published) == 1
     assert health(runtime, "cma").silent_since is None

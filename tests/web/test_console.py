@@ -93,3 +93,10 @@ def test_the_incidents_api_lists_open_incidents_as_geojson(client, feed_token):
     geometries = [f["geometry"] for f in body["features"]]
     assert None in geometries and {"type": "Point", "coordinates": [118.78, 32.04]} in geometries
     assert client.get("/api/v1/incidents?limit=0").status_code == 400
+
+
+@pytest.mark.parametrize("lang, text", [("en", "Last heard"), ("zh", "最近联系")])
+def test_the_feeds_page_renders_in_both_languages(client, lang, text):
+    response = client.get(f"/feeds?lang={lang}")
+    assert response.status_code == 200
+    assert text in response.get_data(as_text=True)

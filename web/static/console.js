@@ -127,8 +127,28 @@
       });
   }
 
+  // Silent feeds: a red line per feed across the top until it speaks again.
+  var alertsEl = document.getElementById("feed-alerts");
+  function showSilence(health) {
+    var id = "silent-" + health.source;
+    var existing = document.getElementById(id);
+    if (!health.silent_since) { if (existing) existing.remove(); return; }
+    var li = existing || document.createElement("li");
+    li.id = id;
+    li.textContent = S.feed_silent.replace("%(source)s", health.source)
+                                  .replace("%(time)s", formatTime(health.silent_since));
+    if (!existing) alertsEl.appendChild(li);
+  }
+  function reloadFeeds() {
+    return fetch(cfg.feedsUrl).then(function (r) { return r.json(); })
+      .then(function (data) { alertsEl.replaceChildren(); data.feeds.forEach(showSilence); });
+  }
+
   var socket = io("/live", { transports: ["websocket", "polling"] });
+  socket.on("feed_silent", showSilence);
+  socket.on("feed_recovered", showSilence);
   socket.on("connect", function () {
+    reloadFeeds().catch(function () {});
     reload().then(function () { setStatus("connected"); }, function () { setStatus("disconnected"); });
   });
   socket.on("disconnect", function () { setStatus("disconnected"); });
