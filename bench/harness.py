@@ -22,7 +22,7 @@ FEED = "bench"
 
 
 @contextmanager
-def vigil_server(async_mode: str = "threading", database_url: str | None = None):
+def vigil_server(async_mode: str = "threading", database_url: str | None = None, extra_env: dict | None = None):
     """Yield (base_url, token, database_url) for a server running in a subprocess."""
     with tempfile.TemporaryDirectory(prefix="vigil-bench-") as tmp:
         database_url = database_url or f"sqlite:///{tmp}/bench.db"
@@ -33,7 +33,8 @@ def vigil_server(async_mode: str = "threading", database_url: str | None = None)
         runtime.engine.dispose()
         port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
-        env.update(VIGIL_DATABASE_URL=database_url, VIGIL_ASYNC_MODE=async_mode, VIGIL_SECRET_KEY="bench")
+        env.update(VIGIL_DATABASE_URL=database_url, VIGIL_ASYNC_MODE=async_mode, VIGIL_SECRET_KEY="bench",
+                   **(extra_env or {}))
         log = open(Path(tmp) / "server.log", "w")
         process = subprocess.Popen([sys.executable, "-m", "command", "serve", "--port", str(port)],
                                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -47,12 +47,16 @@ class FeedWorker:
         return polled
 
     def run(self, sleep: Callable[[float], None] = time.sleep, keep_going: Callable[[], bool] = lambda: True) -> None:
-        """Loop forever (or while ``keep_going()``), waking every second."""
+        """Loop forever (or while ``keep_going()``), waking when the next poll or check is due (at most 1 s)."""
         log.info("feed worker: %d polled feed(s), %d with a heartbeat", len(self.due),
                  sum(1 for f in self.feeds.values() if f.heartbeat_seconds))
         while keep_going():
             self.run_once()
-            sleep(1)
+            sleep(self._seconds_to_next())
+
+    def _seconds_to_next(self) -> float:
+        upcoming = min([*self.due.values(), self.next_silence_check])
+        return min(1.0, max(0.05, (upcoming - self.clock()).total_seconds()))
 
     def _interval(self, feed: FeedConfig) -> timedelta:
         # Back off exponentially on failures (from the database, so a restart keeps it), with jitter

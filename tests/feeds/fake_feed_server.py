@@ -25,12 +25,14 @@ class FakeFeedServer:
 
     answer: Answer = field(default_factory=Answer)
     requests: list = field(default_factory=list)
+    request_times: list = field(default_factory=list)  # time.perf_counter() as each request arrived
 
     def __post_init__(self):
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
+                server.request_times.append(time.perf_counter())
                 server.requests.append(dict(self.headers))
                 answer = server.answer
                 time.sleep(answer.delay)
