@@ -95,5 +95,11 @@ def _feed(entry: Any, where: str) -> FeedConfig:
     options = entry.get("options", {})
     if not isinstance(options, dict):
         raise FeedConfigError(f"{where}: options must be a mapping")
+    check = getattr(ADAPTERS.get(fmt), "check_options", None)
+    if check is not None:
+        try:
+            check(options)
+        except ValueError as exc:  # the adapter's own error names the problem
+            raise FeedConfigError(f"{where}: options: {exc}") from None
     return FeedConfig(source=source, format=fmt, url=url, options=options,
                       withdraw_missing=bool(entry.get("withdraw_missing", False)), **numbers)

@@ -52,6 +52,8 @@ def cap_circle(text: str) -> tuple[float, float, float]:
 
 def circle_polygon(lat: float, lon: float, radius_km: float, points: int = CIRCLE_POINTS) -> dict:
     """Return a GeoJSON Polygon approximating the geodesic circle (raises ValueError off the globe)."""
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # geopy would warn, then raise
+        raise ValueError(f"circle centre {lat},{lon} is off the globe")
     centre = Point(lat, lon)
     radius = geodesic(kilometers=max(radius_km, MIN_RADIUS_KM))
     ring = []

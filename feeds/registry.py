@@ -10,13 +10,26 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from feeds import geonet, nsw_rfs, qweather, usgs_quake
+from feeds import (cad, cap, edxl, firms, geonet, georss, nina, nsw_rfs, nws_api, nwis, polisen, quakeml,
+                   qweather, seattle_cad, usgs_quake, waterdata_ogc)
 
 ADAPTERS: dict[str, ModuleType] = {
+    "cap": cap,  # CAP 1.1 / 1.2 XML
+    "edxl_de": edxl,  # EDXL-DE envelopes of CAP alerts
+    "georss": georss,  # Atom / RSS with GeoRSS, W3C geo, CAP fields
     "usgs_quake": usgs_quake,
     "geonet": geonet,
-    "qweather": qweather,
+    "quakeml": quakeml,
     "nsw_rfs": nsw_rfs,
+    "firms": firms,
+    "nws_api": nws_api,
+    "qweather": qweather,
+    "nina": nina,
+    "nwis": nwis,
+    "waterdata_ogc": waterdata_ogc,
+    "seattle_cad": seattle_cad,
+    "polisen": polisen,
+    "cad": cad,  # generic CAD export: needs options {mapping: NAME}; never detected
 }
 
 

@@ -153,3 +153,26 @@ def test_a_silent_feed_is_raised_once_and_cleared_when_it_speaks(runtime, server
     tick(0)
     assert sum(isinstance(e, FeedRecovered) for e in published) == 1
     assert health(runtime, "cma").silent_since is None
+
+
+def test_the_feeds_file_is_checked_when_loaded(tmp_path):
+    from feeds.config import FeedConfigError, load_feeds
+    path = tmp_path / "feeds.yaml"
+    path.write_text("feeds:\n  - source: county-110\n    format: cad\n    options: {mapping: example_110}\n"
+                    "  - source: rivers\n    format: nwis\n    url: http://127.0.0.1:9/iv\n    interval_seconds: 60\n")
+    feeds = load_feeds(path)
+    assert feeds["county-110"].options == {"mapping": "example_110"} and feeds["rivers"].url.endswith("/iv")
+    for text, message in [
+        ("feeds:\n  - source: x\n    format: telex\n", "unknown format 'telex'"),
+        ("feeds:\n  - source: x\n    format: cad\n", "needs options"),
+        ("feeds:\n  - source: x\n    format: cad\n    options: {mapping: nowhere}\n", "options:"),
+        ("feeds:\n  - source: x\n    url: ftp://a/b\n    format: cap\n", "http(s) URL"),
+        ("feeds:\n  - source: x\n    url: http://a/b\n", "needs a format"),
+        ("feeds:\n  - source: x\n    interval_seconds: 0\n", "positive"),
+        ("feeds:\n  - source: x\n  - source: x\n", "configured twice"),
+        ("feeds:\n  - source: x\n    colour: red\n", "unknown key 'colour'"),
+        ("feeds: [", "not valid YAML"),
+    ]:
+        path.write_text(text)
+        with pytest.raises(FeedConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            load_feeds(path)
