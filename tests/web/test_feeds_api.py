@@ -261,3 +261,24 @@ def test_a_configured_feed_format_decides_the_adapter(tmp_path):
     [row] = [f for f in feeds if f["source"] == FEED]
     assert (row["format"], row["accepted_total"], row["heartbeat_seconds"], row["last_status"]) == (
         "qweather", 2, 900, "ok")
+
+
+def test_an_xxe_payload_is_refused_without_reading_anything(client, runtime, feed_token):
+    body = _sample("SECURITY_xxe_attack_on_nws_thunderstorm.cap")
+    response = post(client, feed_token, body, content_type="application/cap+xml")
+    assert response.status_code == 422
+    assert "DTD" in response.get_json()["error"]
+    assert b"root:" not in response.get_data()  # /etc/passwd was never read into anything
+    assert count(runtime, FeedEventRecord) == 0
+    [letter] = dead_letters(runtime)
+    assert letter.body == body
+
+
+def test_a_cap_alert_pushed_as_xml_opens_an_incident_with_its_area(client, runtime, feed_token):
+    body = _sample("nws_hurricane_laura_warning_update_multipolygon_2020-08-26.cap")
+    response = post(client, feed_token, body, content_type="application/cap+xml")
+    assert response.status_code == 201 and response.get_json()["format"] == "cap"
+    with runtime.sessions() as session:
+        incident = session.scalars(select(Incident)).one()
+    assert incident.severity == "extreme" and incident.area["type"] == "MultiPolygon"
+    assert "Hurricane Warning" in incident.headline
