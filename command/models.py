@@ -151,6 +151,7 @@ class FeedHealth(Base):
     format: Mapped[str | None] = mapped_column(String(64))
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_heard_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_status: Mapped[str | None] = mapped_column(String(16))
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -39,6 +39,8 @@ def record_contact(session: Session, source: str, status: str, at: datetime, *, 
     }
     if status in HEARD:
         changes["last_heard_at"] = at
+    if status in (OK, NO_DATA):
+        changes["last_success_at"] = at
     if format:
         changes["format"] = format
     if lag_seconds is not None:
@@ -65,7 +67,8 @@ def health_dict(row: FeedHealth, heartbeat_seconds: int | None = None) -> dict:
     return {
         "source": row.source, "format": row.format, "last_status": row.last_status,
         "last_error": row.last_error, "last_attempt_at": iso(row.last_attempt_at),
-        "last_heard_at": iso(row.last_heard_at), "last_event_at": iso(row.last_event_at),
+        "last_heard_at": iso(row.last_heard_at), "last_success_at": iso(row.last_success_at),
+        "last_event_at": iso(row.last_event_at),
         "consecutive_failures": row.consecutive_failures, "accepted_total": row.accepted_total,
         "duplicate_total": row.duplicate_total, "rejected_total": row.rejected_total,
         "lag_seconds": row.lag_seconds, "silent_since": iso(row.silent_since),

@@ -34,5 +34,5 @@ def test_a_silent_feed_is_shown_on_the_console_and_the_feeds_page(start_server, 
                              headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert response.status_code == 201
     feeds.wait_for_selector('#feeds tr[data-source="river-gauges"]:not(.silent)', timeout=5000)
-    assert feeds.locator('#feeds tr[data-source="river-gauges"] td').nth(5).inner_text() == "1"
+    assert feeds.locator('#feeds tr[data-source="river-gauges"] td').nth(6).inner_text() == "1"
     assert page_errors == []

@@ -54,6 +54,7 @@ def test_a_poll_stores_the_events_and_then_asks_conditionally(runtime, server, f
     row = health(runtime)
     assert (row.last_status, row.etag, row.accepted_total, row.format) == ("ok", '"v1"', 3, "usgs_quake")
     assert row.lag_seconds > 0  # received long after the 2018 sample was sent
+    assert row.last_success_at == row.last_attempt_at == row.last_event_at
 
     assert poll(runtime, feed) == "no_data"
     assert server.requests[-1]["If-None-Match"] == '"v1"'
@@ -80,7 +81,7 @@ def test_a_server_error_is_a_status_counted_as_a_failure(runtime, server, feed):
     assert poll(runtime, feed) == "error"
     row = health(runtime)
     assert (row.last_status, row.consecutive_failures) == ("error", 2)
-    assert "HTTP 500" in row.last_error and row.last_heard_at is None
+    assert "HTTP 500" in row.last_error and row.last_heard_at is None and row.last_success_at is None
     server.answer = Answer(quakes(1))
     assert poll(runtime, feed) == "ok"
     assert health(runtime).consecutive_failures == 0

@@ -95,7 +95,7 @@ def test_the_incidents_api_lists_open_incidents_as_geojson(client, feed_token):
     assert client.get("/api/v1/incidents?limit=0").status_code == 400
 
 
-@pytest.mark.parametrize("lang, text", [("en", "Last heard"), ("zh", "最近联系")])
+@pytest.mark.parametrize("lang, text", [("en", "Last success"), ("zh", "最近成功")])
 def test_the_feeds_page_renders_in_both_languages(client, lang, text):
     response = client.get(f"/feeds?lang={lang}")
     assert response.status_code == 200

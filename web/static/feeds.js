@@ -35,7 +35,7 @@
     tr.dataset.source = feed.source;
     tr.replaceChildren(
       cell(feed.source), cell(feed.format || ""), cell(status, "status-cell"),
-      cell(time(feed.last_heard_at)), cell(time(feed.last_event_at)),
+      cell(time(feed.last_attempt_at)), cell(time(feed.last_success_at)), cell(time(feed.last_event_at)),
       cell(String(feed.accepted_total)), cell(String(feed.duplicate_total)), cell(String(feed.rejected_total)),
       cell(seconds(feed.lag_seconds)), cell(seconds(feed.heartbeat_seconds)));
     if (feed.last_error) tr.title = feed.last_error;

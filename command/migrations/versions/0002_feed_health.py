@@ -20,6 +20,7 @@ def upgrade() -> None:
     sa.Column('format', sa.String(length=64), nullable=True),
     sa.Column('last_attempt_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_heard_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_success_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_event_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_status', sa.String(length=16), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
