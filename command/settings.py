@@ -83,6 +83,10 @@ def _check(settings: Mapping[str, Any]) -> None:
     for name, allowed in _CHOICES.items():
         if settings[name] not in allowed:
             raise SettingsError(f"{PREFIX}{name}={settings[name]!r}; allowed: {' | '.join(allowed)}")
+    if settings["ASYNC_MODE"] == "eventlet" and settings["DATABASE_URL"].startswith("postgresql+psycopg:"):
+        # eventlet cannot green psycopg 3: one query would freeze every client (STACK.md 1).
+        raise SettingsError(f"{PREFIX}ASYNC_MODE=eventlet cannot be used with psycopg 3 "
+                            f"({PREFIX}DATABASE_URL=postgresql+psycopg://…); use threading")
     if settings["TILE_URL"] and not settings["TILE_ATTRIBUTION"]:
         raise SettingsError(f"{PREFIX}TILE_ATTRIBUTION is required when {PREFIX}TILE_URL is set")
     if settings["MAX_BODY_BYTES"] < 1024:

@@ -24,6 +24,7 @@ def test_environment_variables_override_with_the_right_types():
     ({"VIGIL_ASYNC_MODE": "gevent"}, "allowed: threading | eventlet"),
     ({"VIGIL_DEMO": "maybe"}, "VIGIL_DEMO"),
     ({"VIGIL_TILE_URL": "http://tiles.local/{z}/{x}/{y}.png"}, "TILE_ATTRIBUTION is required"),
+    ({"VIGIL_ASYNC_MODE": "eventlet", "VIGIL_DATABASE_URL": "postgresql+psycopg://db/vigil"}, "psycopg 3"),
 ])
 def test_bad_values_are_refused_with_the_variable_named(environ, message):
     with pytest.raises(SettingsError, match=message.replace("|", r"\|").replace("(", r"\(")):
