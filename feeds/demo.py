@@ -36,6 +36,13 @@ DEMO_FEEDS = (  # (adapter, sample file); interleaved so every kind shows up ear
     ("geonet", "geonet_nz_quakes_mmi4_2019.geojson"),
     ("qweather", "qweather_cn_warning_now_shanghai_gale_blue_2023-04-03.json"),
     ("qweather", "qweather_cn_alert_v1_huidong_rainstorm_downgrade_2025-09-17.json"),
+    ("cap", "nws_hurricane_laura_warning_update_multipolygon_2020-08-26.cap"),
+    ("cap", "nws_wcatwc_tsunami_warning_update_2011-09-02.cap"),
+    ("cap", "wra_taiwan_reservoir_discharge_2014-05-14.cap"),
+    ("georss", "gdacs_multi_hazard_rss_2019-12-30.xml"),
+    ("georss", "qld_qfes_bushfire_alerts_2018-09.xml"),
+    ("seattle_cad", "seattle_spd_call_data_sector_c3_2018-2023.csv"),
+    ("firms", "nasa_firms_modis_usa_24h_2020-09-30.csv"),
 )
 INITIAL_BURST = 12  # events sent at once so the map is not empty at first
 _OMIT_ON_POST = ("received_at", "raw_ref", "source")
@@ -50,6 +57,7 @@ def demo_events(now: datetime) -> list[FeedEvent]:
         events = adapter.parse((SAMPLES_DIR / sample).read_bytes(), source=SOURCE_PREFIX + adapter_name)
         latest = max((e.sent_at or e.occurred_at for e in events if e.sent_at or e.occurred_at), default=now)
         per_feed.append([_shifted(e, now - latest, stamp) for e in events])
+    per_feed.sort(key=len)  # the small feeds first, so the severe CAP warnings appear in the first burst
     interleaved = itertools.chain.from_iterable(itertools.zip_longest(*per_feed))
     return [event for event in interleaved if event is not None]
 

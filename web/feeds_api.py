@@ -25,6 +25,7 @@ from feeds.registry import ADAPTERS, detect_format
 bp = Blueprint("feeds_api", __name__, url_prefix="/api/v1/feeds")
 
 JSON_TYPES = ("application/json", "application/geo+json", "")
+NORMALIZED = "normalized"  # the feed's format when it sends Vigil's own event JSON
 
 
 @bp.get("")
@@ -116,7 +117,7 @@ def _normalized_events(runtime, source: str, body: bytes, data, refuse):
         outcomes += ingest(runtime.sessions, runtime.publisher.publish, source, events,
                            payload=body, content_type=request.content_type or "")
     outcomes.sort(key=lambda o: o.index)
-    record(runtime, source, OK, None, outcomes=outcomes, events=[e for _, e in events])
+    record(runtime, source, OK, NORMALIZED, outcomes=outcomes, events=[e for _, e in events])
     return _answer(outcomes, batch=isinstance(data, list))
 
 
