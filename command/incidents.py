@@ -1,9 +1,12 @@
-"""Incidents from feed events: open, update or cancel, race-safe under concurrent ingest.
+"""Incidents from feed events: opened once, then updated or cancelled by what belongs to them.
 
-For now an incident is keyed by (source, external_id): an Update or Cancel with
-the same external id changes the incident it belongs to. The INSERT ... ON
-CONFLICT plus a guarded UPDATE make two workers with the same event produce
-one incident, never a read-then-write race.
+An event belongs to an incident through its own (source, external_id) or, for
+an Update or Cancel, through its references (CAP "sender,identifier,sent" or
+a plain id): a CAP Update with a new identifier changes the incident of the
+alert it references, never opening a new one. Opening is INSERT ... ON
+CONFLICT on the unique key; every later change is a compare-and-set on the
+incident's version, retried when another writer got there first. Every change
+is written to the incident's log with its rule id.
 """
 
 from __future__ import annotations
@@ -11,74 +14,128 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from command.db import insert_for
+from command.enums import OPEN, Action
 from command.events import DomainEvent, IncidentOpened, IncidentUpdated
-from command.models import FeedEventRecord, Incident
+from command.grading import propose
+from command.lifecycle import InvalidTransition, transition
+from command.models import FeedEventRecord, Incident, IncidentLog
 
 if TYPE_CHECKING:
     from feeds.event import FeedEvent
 
-OPEN_STATUSES = ("new", "acknowledged", "responding")
+OPEN_STATUSES = tuple(status.value for status in OPEN)
 DRILL_STATUSES = ("exercise", "test", "draft")
+MAX_RETRIES = 8
+SEVERITY_RANK = {"unknown": 0, "minor": 1, "moderate": 2, "severe": 3, "extreme": 4}
+
+
+class ConcurrentChange(RuntimeError):
+    """The incident kept changing under us; the caller's transaction should be retried."""
 
 
 def apply_event(session: Session, event: "FeedEvent", received_at: datetime) -> tuple[int | None, DomainEvent | None]:
-    """Open or update the incident for ``event``; return its id (None: none) and what changed (None: stale)."""
+    """Open or change the incident ``event`` belongs to; return its id (None: none) and what changed."""
+    actor = f"feed:{event.source}"
+    incident_id = _belongs_to(session, event)
+    if incident_id is None:
+        if event.msg_type == "cancel":
+            return None, None  # a cancel only closes what exists (a gauge back under its warning level)
+        opened = _open(session, event, received_at, actor)
+        if opened is not None:
+            return opened.id, IncidentOpened(feature(opened))
+        incident_id = _belongs_to(session, event)  # a concurrent writer opened it first
+    return incident_id, _change(session, incident_id, event, received_at, actor)
+
+
+def _belongs_to(session: Session, event: "FeedEvent") -> int | None:
+    own = session.scalar(select(Incident.id).where(Incident.source == event.source,
+                                                   Incident.external_id == event.external_id))
+    if own is not None or event.msg_type not in ("update", "cancel") or not event.references:
+        return own
+    return session.scalar(select(FeedEventRecord.incident_id).where(
+        FeedEventRecord.source == event.source, FeedEventRecord.external_id.in_(referenced_ids(event.references)),
+        FeedEventRecord.incident_id.is_not(None)).order_by(FeedEventRecord.id.desc()).limit(1))
+
+
+def referenced_ids(references) -> list[str]:
+    """The identifiers in references: CAP's "sender,identifier,sent" triples, or plain ids."""
+    ids = []
+    for reference in references:
+        parts = reference.split(",")
+        ids.append(parts[1].strip() if len(parts) == 3 else reference.strip())
+    return [i for i in ids if i]
+
+
+def _open(session: Session, event: "FeedEvent", received_at: datetime, actor: str) -> Incident | None:
     values = _values(event, received_at)
-    if event.msg_type == "cancel":
-        return _cancel(session, event, values)
-    status = "resolved" if _cancelled_later(session, event) else "new"
+    proposal = propose(event.severity)
     opened = session.scalars(
         insert_for(session, Incident)
         .values(source=event.source, external_id=event.external_id, received_at=received_at,
-                status=status, version=1, **values)
+                status="resolved" if _cancelled_later(session, event) else "new", version=1,
+                updated_by=actor, grade_proposed=proposal.grade, grade_reason=proposal.reason, **values)
         .on_conflict_do_nothing()
         .returning(Incident)
     ).first()
     if opened is not None:
-        return opened.id, IncidentOpened(feature(opened))
+        log(session, opened, actor, "opened", received_at, rule_id="FEED-OPEN", after=event.severity,
+            reason=event.headline[:500])
+    return opened
 
-    return _update(session, event, values)
+
+def _change(session: Session, incident_id: int, event: "FeedEvent", received_at: datetime,
+            actor: str) -> DomainEvent | None:
+    for _ in range(MAX_RETRIES):
+        current = session.get(Incident, incident_id, populate_existing=True)
+        if current.sent_at and event.sent_at and event.sent_at < current.sent_at:
+            return None  # an older message arriving late: kept as an event, changes nothing
+        changes, rule_id = _changes_for(current, event, received_at)
+        if changes is None:
+            return None
+        changed = session.scalars(
+            update(Incident).where(Incident.id == incident_id, Incident.version == current.version)
+            .values(**changes, version=current.version + 1, updated_by=actor).returning(Incident),
+            execution_options={"populate_existing": True, "synchronize_session": False}).first()
+        if changed is not None:
+            log(session, changed, actor, "status" if event.msg_type == "cancel" else "updated", received_at,
+                rule_id=rule_id, before=f"{current.status}/{current.severity}",
+                after=f"{changed.status}/{changed.severity}", reason=event.headline[:500])
+            return IncidentUpdated(feature(changed))
+    raise ConcurrentChange(f"incident {incident_id} changed {MAX_RETRIES} times while applying an event")
+
+
+def _changes_for(current: Incident, event: "FeedEvent", received_at: datetime) -> tuple[dict | None, str]:
+    timing = {"last_msg_type": event.msg_type, "sent_at": event.sent_at or current.sent_at,
+              "updated_at": received_at}
+    if event.msg_type == "cancel":
+        # A CAP Cancel often carries no headline or area: keep what the incident said.
+        try:
+            status, rule_id = transition(current.status, Action.FEED_CANCEL)
+        except InvalidTransition:
+            return dict(timing), "FEED-CANCEL-CLOSED"
+        return dict(timing, status=status.value), rule_id
+    values = _values(event, received_at)
+    if event.occurred_at is None and current.occurred_at is not None:
+        values["occurred_at"] = current.occurred_at  # 事发 does not move with later messages
+    if current.grade is None:
+        proposal = propose(event.severity, current.deaths, current.serious_injuries, current.direct_loss_yuan)
+        values.update(grade_proposed=proposal.grade, grade_reason=proposal.reason)
+    direction = SEVERITY_RANK[event.severity] - SEVERITY_RANK.get(current.severity, 0)
+    rule_id = "FEED-UPGRADE" if direction > 0 else "FEED-DOWNGRADE" if direction < 0 else "FEED-UPDATE"
+    return values, rule_id
 
 
 def _cancelled_later(session: Session, event: "FeedEvent") -> bool:
     """True when a cancel sent after ``event`` arrived first (feeds do deliver out of order)."""
     if event.sent_at is None:
         return False
-    return bool(session.scalar(select(exists().where(
+    return session.scalar(select(FeedEventRecord.id).where(
         FeedEventRecord.source == event.source, FeedEventRecord.external_id == event.external_id,
-        FeedEventRecord.msg_type == "cancel", FeedEventRecord.sent_at > event.sent_at))))
-
-
-def _cancel(session: Session, event: "FeedEvent", values: dict) -> tuple[int | None, DomainEvent | None]:
-    # A cancel only closes what exists (a gauge back under its warning level that
-    # never flooded opens nothing), and keeps what the incident said: a CAP Cancel
-    # often carries no headline or area of its own.
-    kept = {key: values[key] for key in ("last_msg_type", "sent_at", "updated_at")}
-    return _update(session, event, dict(kept, status="resolved"))
-
-
-def _update(session: Session, event: "FeedEvent", values: dict) -> tuple[int | None, DomainEvent | None]:
-    newer = or_(Incident.sent_at.is_(None), Incident.sent_at <= event.sent_at) if event.sent_at else True
-    changes = dict(values, version=Incident.version + 1)
-    if event.occurred_at is None and "occurred_at" in values:  # 事发 does not move with later messages
-        changes["occurred_at"] = func.coalesce(Incident.occurred_at, values["occurred_at"])
-    updated = session.scalars(
-        update(Incident)
-        .where(Incident.source == event.source, Incident.external_id == event.external_id, newer)
-        .values(**changes)
-        .returning(Incident),
-        execution_options={"populate_existing": True, "synchronize_session": False},
-    ).first()
-    if updated is not None:
-        return updated.id, IncidentUpdated(feature(updated))
-    # An older version arriving late: keep it as an event, change nothing.
-    stale_id = session.scalar(select(Incident.id).where(Incident.source == event.source,
-                                                       Incident.external_id == event.external_id))
-    return stale_id, None
+        FeedEventRecord.msg_type == "cancel", FeedEventRecord.sent_at > event.sent_at).limit(1)) is not None
 
 
 def _values(event: "FeedEvent", received_at: datetime) -> dict:
@@ -99,6 +156,13 @@ def _values(event: "FeedEvent", received_at: datetime) -> dict:
         "expires_at": event.expires_at,
         "updated_at": received_at,
     }
+
+
+def log(session: Session, incident: Incident, actor: str, kind: str, at: datetime, *, rule_id: str | None = None,
+        before: str | None = None, after: str | None = None, reason: str | None = None) -> None:
+    """Append one entry to the incident's log (its timeline)."""
+    session.add(IncidentLog(incident_id=incident.id, at=at, actor=actor, kind=kind, rule_id=rule_id,
+                            before=before, after=after, reason=reason, version=incident.version))
 
 
 def feature(incident: Incident) -> dict:
@@ -122,7 +186,11 @@ def feature(incident: Incident) -> dict:
             "occurred_at": _iso(incident.occurred_at),
             "received_at": _iso(incident.received_at),
             "updated_at": _iso(incident.updated_at),
+            "updated_by": incident.updated_by,
             "drill": incident.cap_status in DRILL_STATUSES,
+            "grade": incident.grade,
+            "grade_proposed": incident.grade_proposed,
+            "sensitive": bool(incident.sensitive),
             "version": incident.version,
         },
     }

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import (JSON, DateTime, Float, ForeignKey, Index, Integer, LargeBinary,
-                        MetaData, String, Text, TypeDecorator, UniqueConstraint)
+from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary,
+                        MetaData, String, Text, TypeDecorator, UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints let Alembic's batch mode drop them on SQLite (STACK.md 6).
@@ -102,7 +102,15 @@ class Incident(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(128))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    grade: Mapped[str | None] = mapped_column(String(4))
+    grade_proposed: Mapped[str | None] = mapped_column(String(4))
+    grade_reason: Mapped[str | None] = mapped_column(String(256))
+    deaths: Mapped[int | None] = mapped_column(Integer)
+    serious_injuries: Mapped[int | None] = mapped_column(Integer)
+    direct_loss_yuan: Mapped[int | None] = mapped_column(BigInteger)
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class FeedEventRecord(Base):
@@ -164,3 +172,20 @@ class FeedHealth(Base):
     etag: Mapped[str | None] = mapped_column(String(256))
     last_modified: Mapped[str | None] = mapped_column(String(64))
     seen_ids: Mapped[list | None] = mapped_column(JSON)
+
+
+class IncidentLog(Base):
+    """One change to an incident, in order: who, when, what, the rule and the reason."""
+
+    __tablename__ = "incident_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))  # opened | updated | status | grade | harm | sensitive
+    rule_id: Mapped[str | None] = mapped_column(String(32))
+    before: Mapped[str | None] = mapped_column(String(256))
+    after: Mapped[str | None] = mapped_column(String(256))
+    reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)  # the incident's version after this change

@@ -1,23 +1,199 @@
-"""GET /api/v1/incidents: the open incidents as a GeoJSON FeatureCollection."""
+"""The incidents API: list with filters, one incident with its events and timeline, operator changes.
+
+Every change names the version the operator saw: a stale one gets 409 with who
+changed the incident and when.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from datetime import datetime
 
-from command.incidents import feature, open_incidents
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import or_, select
+
+from command.enums import Grade, Severity, Status
+from command.incident_actions import (FieldError, IncidentNotFound, StaleVersion, act, set_grade, set_harm,
+                                      set_sensitive)
+from command.incidents import OPEN_STATUSES, feature
+from command.lifecycle import InvalidTransition
+from command.models import FeedEventRecord, Incident, IncidentLog, utcnow
 
 bp = Blueprint("incidents_api", __name__, url_prefix="/api/v1/incidents")
 
 DEFAULT_LIMIT, MAX_LIMIT = 5000, 20000
+_LIST_FILTERS = {"source": Incident.source, "severity": Incident.severity, "grade": Incident.grade,
+                 "status": Incident.status, "category": Incident.category}
+_ALLOWED = {"severity": {s.value for s in Severity}, "grade": {g.value for g in Grade},
+            "status": {s.value for s in Status}}
+
+
+class BadRequest(ValueError):
+    """A request field is wrong; ``field`` names it."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
 
 
 @bp.get("")
 def list_incidents():
-    """Return open incidents, newest change first, as GeoJSON (geometry null when unplaced)."""
+    """Return incidents as GeoJSON, newest change first: open ones unless ?status= says otherwise."""
+    query = select(Incident)
+    for name, column in _LIST_FILTERS.items():
+        values = [v for v in request.args.getlist(name) for v in v.split(",") if v]
+        bad = [v for v in values if name in _ALLOWED and v not in _ALLOWED[name]]
+        if bad:
+            return _error(400, f"{name} {bad[0]!r} is not one of {', '.join(sorted(_ALLOWED[name]))}", name)
+        if values:
+            query = query.where(column.in_(values))
+    if not request.args.get("status"):
+        query = query.where(Incident.status.in_(OPEN_STATUSES))
+    text = request.args.get("q", "").strip()
+    if text:
+        pattern = f"%{text[:100]}%"
+        query = query.where(or_(Incident.headline.ilike(pattern), Incident.address.ilike(pattern),
+                                Incident.event.ilike(pattern)))
+    since = request.args.get("since")
+    if since:
+        try:
+            query = query.where(Incident.updated_at >= _time(since))
+        except ValueError as exc:
+            return _error(400, str(exc), "since")
     raw = request.args.get("limit", str(DEFAULT_LIMIT))
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        return jsonify({"error": f"limit must be a whole number from 1 to {MAX_LIMIT}", "field": "limit"}), 400
+        return _error(400, f"limit must be a whole number from 1 to {MAX_LIMIT}", "limit")
     runtime = current_app.extensions["vigil"]
     with runtime.sessions() as session:
-        features = [feature(incident) for incident in open_incidents(session, int(raw))]
+        rows = session.scalars(query.order_by(Incident.updated_at.desc(), Incident.id.desc()).limit(int(raw)))
+        features = [feature(incident) for incident in rows]
     return jsonify({"type": "FeatureCollection", "features": features})
+
+
+@bp.get("/<int:incident_id>")
+def get_incident(incident_id: int):
+    """Return one incident with every event that fed it and its timeline, in order."""
+    runtime = current_app.extensions["vigil"]
+    with runtime.sessions() as session:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            return _error(404, f"no incident {incident_id}", "id")
+        events = session.scalars(select(FeedEventRecord).where(FeedEventRecord.incident_id == incident_id)
+                                 .order_by(FeedEventRecord.received_at, FeedEventRecord.id))
+        timeline = session.scalars(select(IncidentLog).where(IncidentLog.incident_id == incident_id)
+                                   .order_by(IncidentLog.id))
+        return jsonify({
+            "incident": _detail(incident),
+            "events": [dict(e.data, id=e.id, payload_id=e.payload_id) for e in events],
+            "timeline": [_entry(entry) for entry in timeline],
+        })
+
+
+@bp.post("/<int:incident_id>/actions")
+def post_action(incident_id: int):
+    """Acknowledge, respond, resolve, close or reopen: {"action", "version", "actor", "reason"?}."""
+    return _change(incident_id, lambda session, body, actor, at: act(
+        session, incident_id, _field(body, "action", str), actor, _version(body), at, _optional(body, "reason")))
+
+
+@bp.post("/<int:incident_id>/grade")
+def post_grade(incident_id: int):
+    """Confirm or change the grade: {"grade": "I".."IV", "version", "actor", "reason"}."""
+    return _change(incident_id, lambda session, body, actor, at: set_grade(
+        session, incident_id, _field(body, "grade", str), actor, _version(body), at, _optional(body, "reason")))
+
+
+@bp.post("/<int:incident_id>/harm")
+def post_harm(incident_id: int):
+    """Record harm: {"deaths", "serious_injuries", "direct_loss_yuan", "version", "actor", "reason"}."""
+    return _change(incident_id, lambda session, body, actor, at: set_harm(
+        session, incident_id, actor, _version(body), at, _optional(body, "reason"),
+        deaths=_optional(body, "deaths", int), serious_injuries=_optional(body, "serious_injuries", int),
+        direct_loss_yuan=_optional(body, "direct_loss_yuan", int)))
+
+
+@bp.post("/<int:incident_id>/sensitive")
+def post_sensitive(incident_id: int):
+    """Flag or unflag as sensitive: {"sensitive": true|false, "version", "actor", "reason"?}."""
+    return _change(incident_id, lambda session, body, actor, at: set_sensitive(
+        session, incident_id, _field(body, "sensitive", bool), actor, _version(body), at,
+        _optional(body, "reason")))
+
+
+def _change(incident_id: int, write):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, "body must be a JSON object", "(body)")
+    runtime = current_app.extensions["vigil"]
+    try:
+        actor = _field(body, "actor", str)[:128]  # until logins exist (issue 7): who the client says it is
+        with runtime.sessions.begin() as session:
+            change = write(session, body, actor, utcnow())
+            answer = _detail(change.incident)
+    except BadRequest as exc:
+        return _error(400, str(exc), exc.field)
+    except IncidentNotFound as exc:
+        return _error(404, str(exc), "id")
+    except StaleVersion as exc:
+        return jsonify({"error": f"the incident was changed by {exc.changed_by or 'someone'} at "
+                                 f"{exc.changed_at.isoformat()}; reload it",
+                        "field": "version", "version": exc.version, "changed_by": exc.changed_by,
+                        "changed_at": exc.changed_at.isoformat()}), 409
+    except InvalidTransition as exc:
+        return _error(422, str(exc), "action")
+    except FieldError as exc:
+        return _error(422, str(exc), exc.field)
+    runtime.publisher.publish(change.event)
+    return jsonify({"incident": answer}), 200
+
+
+def _field(body: dict, name: str, kind: type):
+    value = body.get(name)
+    if value is None or (kind is str and not str(value).strip()):
+        raise BadRequest(name, f"{name} is required")
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise BadRequest(name, f"{name} must be a whole number")
+    if not isinstance(value, kind):
+        raise BadRequest(name, f"{name} must be a {kind.__name__}")
+    return value
+
+
+def _optional(body: dict, name: str, kind: type = str):
+    return None if body.get(name) is None else _field(body, name, kind)
+
+
+def _version(body: dict) -> int:
+    return _field(body, "version", int)
+
+
+def _time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("since must be an ISO 8601 time with an offset") from None
+    if moment.tzinfo is None:
+        raise ValueError("since must carry a UTC offset")
+    return moment
+
+
+def _detail(incident: Incident) -> dict:
+    detail = feature(incident)
+    detail["properties"].update(
+        cap_status=incident.cap_status, last_msg_type=incident.last_msg_type, area=incident.area,
+        expires_at=incident.expires_at.isoformat() if incident.expires_at else None,
+        grade_reason=incident.grade_reason, deaths=incident.deaths, serious_injuries=incident.serious_injuries,
+        direct_loss_yuan=incident.direct_loss_yuan)
+    return detail
+
+
+def _entry(entry: IncidentLog) -> dict:
+    return {"at": entry.at.isoformat(), "actor": entry.actor, "kind": entry.kind, "rule_id": entry.rule_id,
+            "before": entry.before, "after": entry.after, "reason": entry.reason, "version": entry.version}
+
+
+def _error(status: int, message: str, field: str | None):
+    body = {"error": message}
+    if field:
+        body["field"] = field
+    response = jsonify(body)
+    response.status_code = status
+    return response

@@ -1,0 +1,139 @@
+"""What an operator does to an incident: status moves, grade, harm figures, the sensitive flag.
+
+Every write names the version the operator saw; if someone changed the
+incident since, the write is refused with who changed it and when (409 in the
+API), never silently merged. Grade and harm changes need a reason, which goes
+into the incident's log with the rule id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from command.enums import Action, Grade
+from command.events import IncidentUpdated
+from command.grading import propose
+from command.incidents import feature, log
+from command.lifecycle import transition
+from command.models import Incident
+
+OPERATOR_ACTIONS = (Action.ACKNOWLEDGE, Action.RESPOND, Action.RESOLVE, Action.CLOSE, Action.REOPEN)
+MAX_REASON = 2000
+
+
+class IncidentNotFound(LookupError):
+    """No incident has this id."""
+
+
+class StaleVersion(RuntimeError):
+    """The incident changed since the operator loaded it."""
+
+    def __init__(self, incident: Incident):
+        super().__init__(f"incident {incident.id} is at version {incident.version}, changed by "
+                         f"{incident.updated_by or 'unknown'} at {incident.updated_at.isoformat()}")
+        self.version, self.changed_by, self.changed_at = incident.version, incident.updated_by, incident.updated_at
+
+
+class FieldError(ValueError):
+    """A value an operator gave is wrong; ``field`` names it."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+class ReasonRequired(FieldError):
+    """A grade or harm change without a reason."""
+
+    def __init__(self):
+        super().__init__("reason", "a reason is required for a grade or harm change")
+
+
+@dataclass(frozen=True)
+class Change:
+    """A successful operator change: the incident after it, and the event to publish."""
+
+    incident: Incident
+    event: IncidentUpdated
+
+
+def act(session: Session, incident_id: int, action: str, actor: str, seen_version: int, at: datetime,
+        reason: str | None = None) -> Change:
+    """Move the incident's status by ``action`` (acknowledge, respond, resolve, close, reopen)."""
+    if action not in {a.value for a in OPERATOR_ACTIONS}:
+        raise FieldError("action", f"action must be one of {', '.join(a.value for a in OPERATOR_ACTIONS)}")
+    current = _current(session, incident_id, seen_version)
+    status, rule_id = transition(current.status, action)
+    return _write(session, current, actor, at, {"status": status.value}, kind="status", rule_id=rule_id,
+                  before=current.status, after=status.value, reason=reason)
+
+
+def set_grade(session: Session, incident_id: int, grade: str, actor: str, seen_version: int, at: datetime,
+              reason: str) -> Change:
+    """Confirm or change the incident grade (I–IV); a reason is required."""
+    if grade not in {g.value for g in Grade}:
+        raise FieldError("grade", "grade must be one of I, II, III, IV")
+    grade = Grade(grade)
+    current = _current(session, incident_id, seen_version)
+    rule_id = "GRADE-CONFIRM" if grade.value == current.grade_proposed and current.grade is None else "GRADE-SET"
+    return _write(session, current, actor, at, {"grade": grade.value}, kind="grade", rule_id=rule_id,
+                  before=current.grade or f"proposed {current.grade_proposed}", after=grade.value,
+                  reason=_required(reason))
+
+
+def set_harm(session: Session, incident_id: int, actor: str, seen_version: int, at: datetime, reason: str, *,
+             deaths: int | None, serious_injuries: int | None, direct_loss_yuan: int | None) -> Change:
+    """Record deaths, serious injuries and direct loss; the proposed grade follows. A reason is required."""
+    for name, value in (("deaths", deaths), ("serious_injuries", serious_injuries),
+                        ("direct_loss_yuan", direct_loss_yuan)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise FieldError(name, f"{name} must be a whole number of 0 or more")
+    current = _current(session, incident_id, seen_version)
+    proposal = propose(current.severity, deaths, serious_injuries, direct_loss_yuan)
+    figures = {"deaths": deaths, "serious_injuries": serious_injuries, "direct_loss_yuan": direct_loss_yuan}
+    before = "/".join(str(getattr(current, name)) for name in figures)
+    return _write(session, current, actor, at,
+                  dict(figures, grade_proposed=proposal.grade, grade_reason=proposal.reason),
+                  kind="harm", rule_id="HARM-SET", before=before, after="/".join(str(v) for v in figures.values()),
+                  reason=_required(reason))
+
+
+def set_sensitive(session: Session, incident_id: int, sensitive: bool, actor: str, seen_version: int,
+                  at: datetime, reason: str | None = None) -> Change:
+    """Flag or unflag the incident as sensitive (敏感)."""
+    current = _current(session, incident_id, seen_version)
+    return _write(session, current, actor, at, {"sensitive": bool(sensitive)}, kind="sensitive",
+                  rule_id="SENSITIVE-ON" if sensitive else "SENSITIVE-OFF", before=str(bool(current.sensitive)),
+                  after=str(bool(sensitive)), reason=reason)
+
+
+def _current(session: Session, incident_id: int, seen_version: int) -> Incident:
+    incident = session.get(Incident, incident_id, populate_existing=True)
+    if incident is None:
+        raise IncidentNotFound(f"no incident {incident_id}")
+    if incident.version != seen_version:
+        raise StaleVersion(incident)
+    return incident
+
+
+def _write(session: Session, current: Incident, actor: str, at: datetime, changes: dict, *, kind: str,
+           rule_id: str, before: str | None, after: str | None, reason: str | None) -> Change:
+    changed = session.scalars(
+        update(Incident).where(Incident.id == current.id, Incident.version == current.version)
+        .values(**changes, version=current.version + 1, updated_by=actor, updated_at=at).returning(Incident),
+        execution_options={"populate_existing": True, "synchronize_session": False}).first()
+    if changed is None:  # another writer committed between our read and our write
+        raise StaleVersion(session.get(Incident, current.id, populate_existing=True))
+    log(session, changed, actor, kind, at, rule_id=rule_id, before=before, after=after,
+        reason=(reason or "")[:MAX_REASON] or None)
+    return Change(changed, IncidentUpdated(feature(changed)))
+
+
+def _required(reason: str | None) -> str:
+    if not reason or not reason.strip():
+        raise ReasonRequired()
+    return reason.strip()

@@ -1,0 +1,55 @@
+"""The incident lifecycle: one transition function; every move has a named rule id for the log.
+
+new → acknowledged → responding → resolved → closed, and reopen. An impossible
+move raises InvalidTransition with a sentence an operator can read.
+"""
+
+from __future__ import annotations
+
+from command.enums import Action, Status
+
+# (from, action) -> (to, rule id). The rule id goes into the incident's log.
+RULES: dict[tuple[Status, Action], tuple[Status, str]] = {
+    (Status.NEW, Action.ACKNOWLEDGE): (Status.ACKNOWLEDGED, "NEW-ACK"),
+    (Status.NEW, Action.RESPOND): (Status.RESPONDING, "NEW-RESPOND"),
+    (Status.ACKNOWLEDGED, Action.RESPOND): (Status.RESPONDING, "ACK-RESPOND"),
+    (Status.NEW, Action.RESOLVE): (Status.RESOLVED, "NEW-RESOLVE"),
+    (Status.ACKNOWLEDGED, Action.RESOLVE): (Status.RESOLVED, "ACK-RESOLVE"),
+    (Status.RESPONDING, Action.RESOLVE): (Status.RESOLVED, "RESPOND-RESOLVE"),
+    (Status.RESOLVED, Action.CLOSE): (Status.CLOSED, "RESOLVED-CLOSE"),
+    (Status.RESOLVED, Action.REOPEN): (Status.NEW, "RESOLVED-REOPEN"),
+    (Status.CLOSED, Action.REOPEN): (Status.NEW, "CLOSED-REOPEN"),
+    (Status.NEW, Action.FEED_CANCEL): (Status.RESOLVED, "FEED-CANCEL-NEW"),
+    (Status.ACKNOWLEDGED, Action.FEED_CANCEL): (Status.RESOLVED, "FEED-CANCEL-ACK"),
+    (Status.RESPONDING, Action.FEED_CANCEL): (Status.RESPONDING, "FEED-CANCEL-KEEP"),  # people are on site
+    (Status.NEW, Action.EXPIRE): (Status.RESOLVED, "EXPIRE-NEW"),
+    (Status.ACKNOWLEDGED, Action.EXPIRE): (Status.RESOLVED, "EXPIRE-ACK"),
+}
+
+_WHY_NOT = {
+    Action.ACKNOWLEDGE: "only a new incident can be acknowledged",
+    Action.RESPOND: "only a new or acknowledged incident can move to responding",
+    Action.RESOLVE: "only an open incident can be resolved",
+    Action.CLOSE: "only a resolved incident can be closed",
+    Action.REOPEN: "only a resolved or closed incident can be reopened",
+    Action.FEED_CANCEL: "the feed cancelled an incident that is no longer open",
+    Action.EXPIRE: "only an unattended open warning expires",
+}
+
+
+class InvalidTransition(ValueError):
+    """The move is impossible from the incident's status; the message says why."""
+
+    def __init__(self, status: Status, action: Action):
+        super().__init__(f"cannot {action.value.replace('_', ' ')} an incident that is {status.value}: "
+                         f"{_WHY_NOT[action]}")
+        self.status, self.action = status, action
+
+
+def transition(status: str, action: str) -> tuple[Status, str]:
+    """Return (new status, rule id) for ``action`` on an incident in ``status``, or raise InvalidTransition."""
+    status, action = Status(status), Action(action)
+    try:
+        return RULES[(status, action)]
+    except KeyError:
+        raise InvalidTransition(status, action) from None
