@@ -6,6 +6,7 @@
         url: http://relay.local/warning/now   # omit for a push-only feed
         interval_seconds: 300       # how often to poll
         heartbeat_seconds: 900      # silent longer than this -> "feed silent" in the duty room
+        ttl_seconds: 86400          # an unattended incident with no news for this long expires
         timeout_seconds: 10
         withdraw_missing: false     # true: an open incident missing from the feed is cancelled
         options: {}                 # passed to the adapter's parse()
@@ -24,7 +25,7 @@ from feeds.event import SOURCE_PATTERN
 from feeds.registry import ADAPTERS
 
 _KEYS = {"source", "format", "url", "interval_seconds", "heartbeat_seconds", "timeout_seconds",
-         "withdraw_missing", "options"}
+         "withdraw_missing", "ttl_seconds", "options"}
 
 
 class FeedConfigError(ValueError):
@@ -40,6 +41,7 @@ class FeedConfig:
     url: str | None = None
     interval_seconds: float = 300
     heartbeat_seconds: int | None = None
+    ttl_seconds: float | None = None
     timeout_seconds: float = 10
     withdraw_missing: bool = False
     options: dict = field(default_factory=dict)
@@ -87,7 +89,7 @@ def _feed(entry: Any, where: str) -> FeedConfig:
             raise FeedConfigError(f"{where}: url must be an http(s) URL")
         if fmt is None:
             raise FeedConfigError(f"{where}: a polled feed needs a format")
-    numbers = {key: entry[key] for key in ("interval_seconds", "heartbeat_seconds", "timeout_seconds")
+    numbers = {key: entry[key] for key in ("interval_seconds", "heartbeat_seconds", "timeout_seconds", "ttl_seconds")
                if key in entry}
     for key, value in numbers.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:

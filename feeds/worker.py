@@ -1,4 +1,5 @@
-"""The feed worker: polls due feeds with backoff and raises "feed silent" when a heartbeat is missed."""
+"""The feed worker: polls due feeds with backoff, raises "feed silent" when a heartbeat is missed,
+and expires warnings that never sent an all-clear."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Callable, Mapping
 
+from command.expiry import expire_due
 from command.models import FeedHealth, utcnow
 from command.runtime import Runtime
 from feeds.config import FeedConfig
@@ -43,6 +45,7 @@ class FeedWorker:
             self.due[source] = self.clock() + self._interval(feed)
         if now >= self.next_silence_check:
             self._check_silence(now)
+            self._expire(now)
             self.next_silence_check = now + timedelta(seconds=SILENCE_CHECK_SECONDS)
         return polled
 
@@ -66,6 +69,16 @@ class FeedWorker:
             failures = row.consecutive_failures if row else 0
         seconds = min(feed.interval_seconds * 2 ** min(failures, 10), max(MAX_BACKOFF_SECONDS, feed.interval_seconds))
         return timedelta(seconds=seconds * (1 + 0.1 * self.jitter()))
+
+    def _expire(self, now: datetime) -> None:
+        ttl = {s: f.ttl_seconds for s, f in self.feeds.items() if f.ttl_seconds}
+        try:
+            changes = expire_due(self.runtime.sessions, ttl, now)
+        except Exception:
+            log.exception("feed worker: expiry failed")
+            return
+        for change in changes:
+            self.runtime.publisher.publish(change)
 
     def _check_silence(self, now: datetime) -> None:
         heartbeats = {s: f.heartbeat_seconds for s, f in self.feeds.items() if f.heartbeat_seconds}
