@@ -45,4 +45,12 @@ class FeedRecovered:
     health: dict
 
 
-DomainEvent = IncidentOpened | IncidentUpdated | FeedHealthChanged | FeedSilent | FeedRecovered
+@dataclass(frozen=True, slots=True)
+class CorrelationProposed:
+    """Correlation thinks two incidents are one; the operator decides."""
+
+    proposal: dict
+
+
+DomainEvent = (IncidentOpened | IncidentUpdated | FeedHealthChanged | FeedSilent | FeedRecovered
+               | CorrelationProposed)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from command.enums import Action, Grade
@@ -19,7 +19,8 @@ from command.events import IncidentUpdated
 from command.grading import propose
 from command.incidents import feature, log
 from command.lifecycle import transition
-from command.models import Incident
+from command.correlation import proposal_dict
+from command.models import CorrelationProposal, Incident
 
 OPERATOR_ACTIONS = (Action.ACKNOWLEDGE, Action.RESPOND, Action.RESOLVE, Action.CLOSE, Action.REOPEN)
 MAX_REASON = 2000
@@ -137,3 +138,60 @@ def _required(reason: str | None) -> str:
     if not reason or not reason.strip():
         raise ReasonRequired()
     return reason.strip()
+
+
+def merge(session: Session, incident_id: int, into_id: int, actor: str, seen_version: int, at: datetime,
+          reason: str | None = None) -> list[Change]:
+    """Merge incident ``incident_id`` into ``into_id`` (reversible with split); both logs say so."""
+    if incident_id == into_id:
+        raise FieldError("into", "an incident cannot be merged into itself")
+    target = session.get(Incident, into_id, populate_existing=True)
+    if target is None:
+        raise FieldError("into", f"no incident {into_id}")
+    if target.merged_into_id is not None:
+        raise FieldError("into", f"incident {into_id} is itself merged into {target.merged_into_id}")
+    current = _current(session, incident_id, seen_version)
+    if current.merged_into_id is not None:
+        raise FieldError("into", f"incident {incident_id} is already merged into {current.merged_into_id}")
+    if session.scalar(select(Incident.id).where(Incident.merged_into_id == incident_id).limit(1)):
+        raise FieldError("into", f"incident {incident_id} has incidents merged into it; split them first")
+    child = _write(session, current, actor, at, {"merged_into_id": into_id}, kind="merge", rule_id="MERGE",
+                   before=None, after=f"#{into_id}", reason=reason)
+    parent = _write(session, target, actor, at, {}, kind="merge", rule_id="MERGE-IN", before=None,
+                    after=f"#{incident_id}", reason=reason)
+    _decide(session, incident_id, into_id, "merged", actor, at)
+    return [child, parent]
+
+
+def split(session: Session, incident_id: int, actor: str, seen_version: int, at: datetime,
+          reason: str | None = None) -> list[Change]:
+    """Undo a merge: the incident stands on its own again."""
+    current = _current(session, incident_id, seen_version)
+    if current.merged_into_id is None:
+        raise FieldError("id", f"incident {incident_id} is not merged")
+    parent = session.get(Incident, current.merged_into_id, populate_existing=True)
+    child = _write(session, current, actor, at, {"merged_into_id": None}, kind="split", rule_id="SPLIT",
+                   before=f"#{parent.id}", after=None, reason=reason)
+    parent_change = _write(session, parent, actor, at, {}, kind="split", rule_id="SPLIT-OUT",
+                           before=f"#{incident_id}", after=None, reason=reason)
+    _decide(session, incident_id, parent.id, "split", actor, at)
+    return [child, parent_change]
+
+
+def dismiss(session: Session, proposal_id: int, actor: str, at: datetime) -> dict:
+    """The operator says a correlation proposal is wrong."""
+    proposal = session.get(CorrelationProposal, proposal_id)
+    if proposal is None:
+        raise IncidentNotFound(f"no correlation proposal {proposal_id}")
+    if proposal.status != "proposed":
+        raise FieldError("id", f"proposal {proposal_id} is already {proposal.status}")
+    proposal.status, proposal.decided_by, proposal.decided_at = "dismissed", actor, at
+    session.flush()
+    return proposal_dict(proposal)
+
+
+def _decide(session: Session, one: int, other: int, status: str, actor: str, at: datetime) -> None:
+    first, second = sorted((one, other))
+    session.execute(update(CorrelationProposal).where(
+        CorrelationProposal.incident_a == first, CorrelationProposal.incident_b == second)
+        .values(status=status, decided_by=actor, decided_at=at))

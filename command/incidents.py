@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from command.db import insert_for
 from command.enums import OPEN, Action
-from command.events import DomainEvent, IncidentOpened, IncidentUpdated
+from command.correlation import propose_for
+from command.events import CorrelationProposed, DomainEvent, IncidentOpened, IncidentUpdated
 from command.grading import propose
 from command.lifecycle import InvalidTransition, transition
 from command.models import FeedEventRecord, Incident, IncidentLog
@@ -37,18 +38,20 @@ class ConcurrentChange(RuntimeError):
     """The incident kept changing under us; the caller's transaction should be retried."""
 
 
-def apply_event(session: Session, event: "FeedEvent", received_at: datetime) -> tuple[int | None, DomainEvent | None]:
+def apply_event(session: Session, event: "FeedEvent", received_at: datetime) -> tuple[int | None, list[DomainEvent]]:
     """Open or change the incident ``event`` belongs to; return its id (None: none) and what changed."""
     actor = f"feed:{event.source}"
     incident_id = _belongs_to(session, event)
     if incident_id is None:
         if event.msg_type == "cancel":
-            return None, None  # a cancel only closes what exists (a gauge back under its warning level)
+            return None, []  # a cancel only closes what exists (a gauge back under its warning level)
         opened = _open(session, event, received_at, actor)
         if opened is not None:
-            return opened.id, IncidentOpened(feature(opened))
+            proposals = [CorrelationProposed(p) for p in propose_for(session, opened)]
+            return opened.id, [IncidentOpened(feature(opened)), *proposals]
         incident_id = _belongs_to(session, event)  # a concurrent writer opened it first
-    return incident_id, _change(session, incident_id, event, received_at, actor)
+    change = _change(session, incident_id, event, received_at, actor)
+    return incident_id, [change] if change else []
 
 
 def _belongs_to(session: Session, event: "FeedEvent") -> int | None:
@@ -191,6 +194,7 @@ def feature(incident: Incident) -> dict:
             "grade": incident.grade,
             "grade_proposed": incident.grade_proposed,
             "sensitive": bool(incident.sensitive),
+            "merged_into": incident.merged_into_id,
             "version": incident.version,
         },
     }
@@ -199,7 +203,7 @@ def feature(incident: Incident) -> dict:
 def open_incidents(session: Session, limit: int) -> list[Incident]:
     """Return open incidents, most recently changed first."""
     return list(session.scalars(
-        select(Incident).where(Incident.status.in_(OPEN_STATUSES))
+        select(Incident).where(Incident.status.in_(OPEN_STATUSES), Incident.merged_into_id.is_(None))
         .order_by(Incident.updated_at.desc(), Incident.id.desc()).limit(limit)))
 
 

@@ -111,6 +111,7 @@ class Incident(Base):
     serious_injuries: Mapped[int | None] = mapped_column(Integer)
     direct_loss_yuan: Mapped[int | None] = mapped_column(BigInteger)
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
 
 
 class FeedEventRecord(Base):
@@ -189,3 +190,21 @@ class IncidentLog(Base):
     after: Mapped[str | None] = mapped_column(String(256))
     reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer)  # the incident's version after this change
+
+
+class CorrelationProposal(Base):
+    """Two incidents correlation thinks are one; the operator merges or dismisses."""
+
+    __tablename__ = "correlation_proposals"
+    __table_args__ = (UniqueConstraint("incident_a", "incident_b"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_a: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    incident_b: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
+    rule: Mapped[str] = mapped_column(String(64))
+    distance_km: Mapped[float] = mapped_column(Float)
+    minutes_apart: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16))  # proposed | merged | dismissed | split
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(128))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -60,13 +60,12 @@ def ingest(sessions: sessionmaker[Session], publish: Callable[[DomainEvent], Non
             if event_id is None:
                 outcomes.append(_duplicate(session, index, event))
                 continue
-            incident_id, change = apply_event(session, event, received_at)
+            incident_id, happened = apply_event(session, event, received_at)
             session.execute(update(FeedEventRecord).where(FeedEventRecord.id == event_id)
                             .values(incident_id=incident_id))
             outcomes.append(Outcome(index, ACCEPTED, event.external_id, event_id=event_id,
                                     incident_id=incident_id))
-            if change is not None:
-                changes.append(change)
+            changes.extend(happened)
         if payload_id is not None and all(o.outcome == DUPLICATE for o in outcomes):
             session.delete(session.get(Payload, payload_id))  # nothing new came from it
     for change in changes:

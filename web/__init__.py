@@ -14,7 +14,7 @@ from flask_socketio import SocketIO
 from command.runtime import Runtime, build_runtime
 from command.settings import secret_key
 from feeds.config import load_feeds
-from web import console, feeds_api, feeds_page, health, i18n, incidents_api, live, openapi
+from web import console, correlations_api, feeds_api, feeds_page, health, i18n, incidents_api, live, openapi
 
 
 def create_app(overrides: Mapping[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
@@ -34,7 +34,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, runtime: Runtime | No
                         message_queue=settings["SOCKETIO_MESSAGE_QUEUE"] or None)
     live.init_app(app, socketio)
     i18n.init_app(app)
-    for module in (console, feeds_api, feeds_page, incidents_api, health, openapi):
+    for module in (console, feeds_api, feeds_page, incidents_api, correlations_api, health, openapi):
         app.register_blueprint(module.bp)
     return app
 

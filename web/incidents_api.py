@@ -12,11 +12,12 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import or_, select
 
 from command.enums import Grade, Severity, Status
-from command.incident_actions import (FieldError, IncidentNotFound, StaleVersion, act, set_grade, set_harm,
-                                      set_sensitive)
+from command.correlation import proposal_dict
+from command.incident_actions import (FieldError, IncidentNotFound, StaleVersion, act, merge, set_grade, set_harm,
+                                      set_sensitive, split)
 from command.incidents import OPEN_STATUSES, feature
 from command.lifecycle import InvalidTransition
-from command.models import FeedEventRecord, Incident, IncidentLog, utcnow
+from command.models import CorrelationProposal, FeedEventRecord, Incident, IncidentLog, utcnow
 
 bp = Blueprint("incidents_api", __name__, url_prefix="/api/v1/incidents")
 
@@ -48,6 +49,8 @@ def list_incidents():
             query = query.where(column.in_(values))
     if not request.args.get("status"):
         query = query.where(Incident.status.in_(OPEN_STATUSES))
+    if request.args.get("merged") != "include":  # a merged incident is shown through the one it joined
+        query = query.where(Incident.merged_into_id.is_(None))
     text = request.args.get("q", "").strip()
     if text:
         pattern = f"%{text[:100]}%"
@@ -77,14 +80,20 @@ def get_incident(incident_id: int):
         incident = session.get(Incident, incident_id)
         if incident is None:
             return _error(404, f"no incident {incident_id}", "id")
-        events = session.scalars(select(FeedEventRecord).where(FeedEventRecord.incident_id == incident_id)
+        merged = session.scalars(select(Incident.id).where(Incident.merged_into_id == incident_id)).all()
+        events = session.scalars(select(FeedEventRecord)
+                                 .where(FeedEventRecord.incident_id.in_([incident_id, *merged]))
                                  .order_by(FeedEventRecord.received_at, FeedEventRecord.id))
+        proposals = session.scalars(select(CorrelationProposal).where(or_(
+            CorrelationProposal.incident_a == incident_id, CorrelationProposal.incident_b == incident_id)))
         timeline = session.scalars(select(IncidentLog).where(IncidentLog.incident_id == incident_id)
                                    .order_by(IncidentLog.id))
         return jsonify({
             "incident": _detail(incident),
             "events": [dict(e.data, id=e.id, payload_id=e.payload_id) for e in events],
             "timeline": [_entry(entry) for entry in timeline],
+            "merged": list(merged),
+            "proposals": [proposal_dict(p) for p in proposals],
         })
 
 
@@ -119,6 +128,20 @@ def post_sensitive(incident_id: int):
         _optional(body, "reason")))
 
 
+@bp.post("/<int:incident_id>/merge")
+def post_merge(incident_id: int):
+    """Merge this incident into another: {"into", "version", "actor", "reason"?}; undo with split."""
+    return _change(incident_id, lambda session, body, actor, at: merge(
+        session, incident_id, _field(body, "into", int), actor, _version(body), at, _optional(body, "reason")))
+
+
+@bp.post("/<int:incident_id>/split")
+def post_split(incident_id: int):
+    """Undo a merge: {"version", "actor", "reason"?}."""
+    return _change(incident_id, lambda session, body, actor, at: split(
+        session, incident_id, actor, _version(body), at, _optional(body, "reason")))
+
+
 def _change(incident_id: int, write):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -127,8 +150,9 @@ def _change(incident_id: int, write):
     try:
         actor = _field(body, "actor", str)[:128]  # until logins exist (issue 7): who the client says it is
         with runtime.sessions.begin() as session:
-            change = write(session, body, actor, utcnow())
-            answer = _detail(change.incident)
+            written = write(session, body, actor, utcnow())
+            changes = written if isinstance(written, list) else [written]
+            answer = _detail(changes[0].incident)
     except BadRequest as exc:
         return _error(400, str(exc), exc.field)
     except IncidentNotFound as exc:
@@ -142,7 +166,8 @@ def _change(incident_id: int, write):
         return _error(422, str(exc), "action")
     except FieldError as exc:
         return _error(422, str(exc), exc.field)
-    runtime.publisher.publish(change.event)
+    for change in changes:
+        runtime.publisher.publish(change.event)
     return jsonify({"incident": answer}), 200
 
 

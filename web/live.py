@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_socketio import Namespace, SocketIO, join_room
 
-from command.events import (DomainEvent, FeedHealthChanged, FeedRecovered, FeedSilent, IncidentOpened,
-                            IncidentUpdated)
+from command.events import (CorrelationProposed, DomainEvent, FeedHealthChanged, FeedRecovered, FeedSilent,
+                            IncidentOpened, IncidentUpdated)
 
 NAMESPACE = "/live"
 ROOM_ALL = "all"
@@ -21,6 +21,7 @@ _EVENT_NAMES = {  # domain event -> (Socket.IO event, the attribute pushed)
     FeedHealthChanged: ("feed_health", "health"),
     FeedSilent: ("feed_silent", "health"),
     FeedRecovered: ("feed_recovered", "health"),
+    CorrelationProposed: ("correlation", "proposal"),
 }
 
 

@@ -114,6 +114,20 @@ def spec() -> dict:
                  for name in ("deaths", "serious_injuries", "direct_loss_yuan")}, ["reason"]),
             "/api/v1/incidents/{incident_id}/sensitive": _change(
                 "Flag or unflag as sensitive", {"sensitive": {"type": "boolean"}}, ["sensitive"]),
+            "/api/v1/incidents/{incident_id}/merge": _change(
+                "Merge into another incident (reversible)", {"into": {"type": "integer"}}, ["into"]),
+            "/api/v1/incidents/{incident_id}/split": _change("Undo a merge", {}, []),
+            "/api/v1/correlations": {"get": {
+                "summary": "Correlation proposals", "parameters": [{
+                    "name": "status", "in": "query", "required": False,
+                    "schema": {"enum": ["proposed", "merged", "dismissed", "split"]}}],
+                "responses": _answers({"type": "object"}, 400)}},
+            "/api/v1/correlations/{proposal_id}/dismiss": {"post": {
+                "summary": "Dismiss a correlation proposal",
+                "parameters": [{"name": "proposal_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "requestBody": {"required": True, **_json({"type": "object", "required": ["actor"],
+                                                          "properties": {"actor": {"type": "string"}}})},
+                "responses": _answers({"type": "object"}, 400, 404, 409)}},
             "/api/v1/openapi.json": {"get": {"summary": "This document", "responses": _answers({"type": "object"})}},
         },
     }

@@ -11,7 +11,7 @@ from command.db import make_engine
 from command.migrate import is_current, upgrade
 from command.models import Base
 
-TABLES = {"alembic_version", "dead_letters", "feed_events", "feed_health", "feed_tokens", "incident_log",
+TABLES = {"alembic_version", "correlation_proposals", "dead_letters", "feed_events", "feed_health", "feed_tokens", "incident_log",
           "incidents", "payloads"}
 
 
