@@ -67,3 +67,33 @@ def test_new_versions_of_one_incident_from_many_workers_make_one_incident(any_ru
     with any_runtime.sessions() as session:
         incident = session.scalars(select(Incident)).one()
         assert incident.sent_at.minute == WORKERS % 10  # the newest message wins, whatever the order
+
+
+def _ingest_chain(url: str, order: list[int], barrier) -> list[str]:
+    """One worker process: its own engine, the same update chain in its own order."""
+    runtime = build_runtime({"DATABASE_URL": url})
+    barrier.wait()
+    outcomes = []
+    for version in order:
+        outcomes += [o.outcome for o in ingest(runtime.sessions, lambda e: None, "water",
+                                               [(0, _event(str(version)))])]
+    runtime.engine.dispose()
+    return outcomes
+
+
+@pytest.mark.postgres
+def test_two_processes_ingesting_one_update_chain_make_one_incident(pg_url):
+    import multiprocessing
+    rt = build_runtime({"DATABASE_URL": pg_url})
+    upgrade(rt.engine)
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        barrier = manager.Barrier(2)
+        with context.Pool(2) as pool:
+            forward, backward = list(range(1, 10)), list(range(9, 0, -1))
+            results = pool.starmap(_ingest_chain, [(pg_url, forward, barrier), (pg_url, backward, barrier)])
+    assert sorted(results[0] + results[1]) == ["accepted"] * 9 + ["duplicate"] * 9
+    assert _counts(rt) == (9, 1)
+    with rt.sessions() as session:
+        assert session.scalars(select(Incident)).one().sent_at.minute == 9  # the newest message wins
+    rt.engine.dispose()
