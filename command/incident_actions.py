@@ -9,7 +9,7 @@ into the incident's log with the rule id.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -195,3 +195,32 @@ def _decide(session: Session, one: int, other: int, status: str, actor: str, at:
     session.execute(update(CorrelationProposal).where(
         CorrelationProposal.incident_a == first, CorrelationProposal.incident_b == second)
         .values(status=status, decided_by=actor, decided_at=at))
+
+
+LEASE_SECONDS = 120
+
+
+def take_lease(session: Session, incident_id: int, actor: str, at: datetime) -> tuple[Incident, bool]:
+    """Say ``actor`` is editing the incident for the next two minutes; False when someone else holds it."""
+    changed = session.scalars(
+        update(Incident).where(Incident.id == incident_id,
+                               (Incident.lease_until.is_(None)) | (Incident.lease_until < at)
+                               | (Incident.lease_holder == actor))
+        .values(lease_holder=actor, lease_until=at + timedelta(seconds=LEASE_SECONDS)).returning(Incident),
+        execution_options={"populate_existing": True, "synchronize_session": False}).first()
+    if changed is not None:
+        return changed, True
+    incident = session.get(Incident, incident_id, populate_existing=True)
+    if incident is None:
+        raise IncidentNotFound(f"no incident {incident_id}")
+    return incident, False
+
+
+def release_lease(session: Session, incident_id: int, actor: str) -> Incident:
+    """End ``actor``'s lease (someone else's is left alone)."""
+    session.execute(update(Incident).where(Incident.id == incident_id, Incident.lease_holder == actor)
+                    .values(lease_holder=None, lease_until=None))
+    incident = session.get(Incident, incident_id, populate_existing=True)
+    if incident is None:
+        raise IncidentNotFound(f"no incident {incident_id}")
+    return incident

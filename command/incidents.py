@@ -195,6 +195,8 @@ def feature(incident: Incident) -> dict:
             "grade_proposed": incident.grade_proposed,
             "sensitive": bool(incident.sensitive),
             "merged_into": incident.merged_into_id,
+            "editing_by": incident.lease_holder,
+            "editing_until": _iso(incident.lease_until),
             "version": incident.version,
         },
     }

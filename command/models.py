@@ -112,6 +112,8 @@ class Incident(Base):
     direct_loss_yuan: Mapped[int | None] = mapped_column(BigInteger)
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
+    lease_holder: Mapped[str | None] = mapped_column(String(128))  # "being edited by", advisory
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class FeedEventRecord(Base):

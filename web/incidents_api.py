@@ -13,8 +13,9 @@ from sqlalchemy import or_, select
 
 from command.enums import Grade, Severity, Status
 from command.correlation import proposal_dict
-from command.incident_actions import (FieldError, IncidentNotFound, StaleVersion, act, merge, set_grade, set_harm,
-                                      set_sensitive, split)
+from command.events import IncidentUpdated
+from command.incident_actions import (FieldError, IncidentNotFound, StaleVersion, act, merge, release_lease,
+                                      set_grade, set_harm, set_sensitive, split, take_lease)
 from command.incidents import OPEN_STATUSES, feature
 from command.lifecycle import InvalidTransition
 from command.models import CorrelationProposal, FeedEventRecord, Incident, IncidentLog, utcnow
@@ -140,6 +141,41 @@ def post_split(incident_id: int):
     """Undo a merge: {"version", "actor", "reason"?}."""
     return _change(incident_id, lambda session, body, actor, at: split(
         session, incident_id, actor, _version(body), at, _optional(body, "reason")))
+
+
+@bp.post("/<int:incident_id>/lease")
+def post_lease(incident_id: int):
+    """Say who is editing the incident (two minutes, renewable): {"actor"}; 409 when someone else is."""
+    return _lease(incident_id, take=True)
+
+
+@bp.delete("/<int:incident_id>/lease")
+def delete_lease(incident_id: int):
+    """Stop editing: {"actor"}."""
+    return _lease(incident_id, take=False)
+
+
+def _lease(incident_id: int, take: bool):
+    body = request.get_json(silent=True)
+    runtime = current_app.extensions["vigil"]
+    try:
+        actor = _field(body if isinstance(body, dict) else {}, "actor", str)[:128]
+        with runtime.sessions.begin() as session:
+            if take:
+                incident, held = take_lease(session, incident_id, actor, utcnow())
+            else:
+                incident, held = release_lease(session, incident_id, actor), True
+            answer = feature(incident)
+    except BadRequest as exc:
+        return _error(400, str(exc), exc.field)
+    except IncidentNotFound as exc:
+        return _error(404, str(exc), "id")
+    if not held:
+        return jsonify({"error": f"being edited by {answer['properties']['editing_by']}", "field": "actor",
+                        "editing_by": answer["properties"]["editing_by"],
+                        "editing_until": answer["properties"]["editing_until"]}), 409
+    runtime.publisher.publish(IncidentUpdated(answer))
+    return jsonify({"incident": answer})
 
 
 def _change(incident_id: int, write):

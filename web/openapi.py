@@ -117,6 +117,13 @@ def spec() -> dict:
             "/api/v1/incidents/{incident_id}/merge": _change(
                 "Merge into another incident (reversible)", {"into": {"type": "integer"}}, ["into"]),
             "/api/v1/incidents/{incident_id}/split": _change("Undo a merge", {}, []),
+            "/api/v1/incidents/{incident_id}/lease": {
+                method: {"summary": summary, "parameters": [_INCIDENT_ID],
+                         "requestBody": {"required": True, **_json({"type": "object", "required": ["actor"],
+                                                                   "properties": {"actor": {"type": "string"}}})},
+                         "responses": _answers({"type": "object"}, 400, 404, 409)}
+                for method, summary in (("post", "Say who is editing (two minutes, renewable)"),
+                                        ("delete", "Stop editing"))},
             "/api/v1/correlations": {"get": {
                 "summary": "Correlation proposals", "parameters": [{
                     "name": "status", "in": "query", "required": False,

@@ -123,3 +123,22 @@ def test_the_detail_has_every_event_in_order(client, post_event):
     assert [e["version"] for e in detail["events"]] == ["1", "2"]
     assert all(e["raw_ref"] == f"payload:{e['payload_id']}" for e in detail["events"])
     assert client.get("/api/v1/incidents/424242").status_code == 404
+
+
+def test_being_edited_by_is_an_expiring_lease(client, post_event, app, runtime):
+    incident_id = post_event(event_body())["incident_id"]
+    live = app.extensions["socketio"].test_client(app, namespace="/live")
+    taken = client.post(f"/api/v1/incidents/{incident_id}/lease", json={"actor": "王值班"})
+    assert taken.status_code == 200 and taken.get_json()["incident"]["properties"]["editing_by"] == "王值班"
+    pushed = [m["args"][0] for m in live.get_received("/live") if m["name"] == "incident"]
+    assert pushed[-1]["properties"]["editing_by"] == "王值班"  # every console shows "being edited by"
+    other = client.post(f"/api/v1/incidents/{incident_id}/lease", json={"actor": "李值班"})
+    assert other.status_code == 409 and other.get_json()["editing_by"] == "王值班"
+    from datetime import timedelta
+    from command.incident_actions import take_lease
+    from command.models import utcnow
+    with runtime.sessions.begin() as session:  # two minutes later the lease has lapsed
+        _incident, held = take_lease(session, incident_id, "李值班", utcnow() + timedelta(seconds=121))
+    assert held
+    released = client.delete(f"/api/v1/incidents/{incident_id}/lease", json={"actor": "李值班"})
+    assert released.get_json()["incident"]["properties"]["editing_by"] is None

@@ -1,4 +1,4 @@
-"""correlation proposals and merges
+"""correlation proposals, merges and edit leases
 
 Revision ID: 0004
 Revises: 0003
@@ -33,6 +33,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('incidents', schema=None) as batch_op:
         batch_op.add_column(sa.Column('merged_into_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('lease_holder', sa.String(length=128), nullable=True))
+        batch_op.add_column(sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_incidents_merged_into_id_incidents'), 'incidents', ['merged_into_id'], ['id'])
 
 
@@ -40,6 +42,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('incidents', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_incidents_merged_into_id_incidents'), type_='foreignkey')
+        batch_op.drop_column('lease_until')
+        batch_op.drop_column('lease_holder')
         batch_op.drop_column('merged_into_id')
 
     op.drop_table('correlation_proposals')
