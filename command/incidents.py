@@ -168,8 +168,12 @@ def log(session: Session, incident: Incident, actor: str, kind: str, at: datetim
                             before=before, after=after, reason=reason, version=incident.version))
 
 
+AREA_POSITIONS_PUSHED = 5000  # a bigger area is fetched with the incident's detail, not pushed to every console
+
+
 def feature(incident: Incident) -> dict:
     """Return the incident as a GeoJSON Feature (geometry null when it has no position)."""
+    area = incident.area if incident.area and _positions(incident.area) <= AREA_POSITIONS_PUSHED else None
     geometry = None
     if incident.lat is not None and incident.lon is not None:
         geometry = {"type": "Point", "coordinates": [incident.lon, incident.lat]}
@@ -194,6 +198,8 @@ def feature(incident: Incident) -> dict:
             "grade": incident.grade,
             "grade_proposed": incident.grade_proposed,
             "sensitive": bool(incident.sensitive),
+            "area": area,
+            "area_too_large": bool(incident.area) and area is None,
             "merged_into": incident.merged_into_id,
             "editing_by": incident.lease_holder,
             "editing_until": _iso(incident.lease_until),
@@ -207,6 +213,20 @@ def open_incidents(session: Session, limit: int) -> list[Incident]:
     return list(session.scalars(
         select(Incident).where(Incident.status.in_(OPEN_STATUSES), Incident.merged_into_id.is_(None))
         .order_by(Incident.updated_at.desc(), Incident.id.desc()).limit(limit)))
+
+
+def _positions(geometry: dict) -> int:
+    if geometry.get("type") == "GeometryCollection":
+        return sum(_positions(part) for part in geometry.get("geometries", []))
+    return _count(geometry.get("coordinates"))
+
+
+def _count(coordinates) -> int:
+    if not isinstance(coordinates, list) or not coordinates:
+        return 0
+    if not isinstance(coordinates[0], list):
+        return 1
+    return sum(_count(item) for item in coordinates)
 
 
 def _iso(value: datetime | None) -> str | None:
