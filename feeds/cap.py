@@ -35,7 +35,7 @@ from feeds import adapter_util as util
 from feeds.cap_area import CircleBudget, area_fields
 from feeds.errors import PayloadRefused
 from feeds.event import FeedEvent
-from feeds.xml_util import Element, child, child_text, children, local, parse_xml
+from feeds.xml_util import Element, child, child_text, children, local, parse_root
 
 SOURCE = "cap"
 TITLE = "OASIS CAP 1.1/1.2 alert"
@@ -93,9 +93,7 @@ def parse(payload: bytes, source: str = SOURCE) -> list[FeedEvent]:
 def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     """Return (events, skipped) where skipped lists (info index, reason) of the blocks that could not be mapped."""
     util.check_source(source)
-    root, guesses = parse_xml(payload, TITLE)
-    if local(root.tag) != "alert":
-        raise PayloadRefused(f"the root element is <{local(root.tag)[:40]}>, not a CAP <alert>")
+    root, guesses = parse_root(payload, TITLE, "alert", "a CAP")
     return events_from_alert(root, source, guesses)
 
 

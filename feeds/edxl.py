@@ -16,7 +16,7 @@ from feeds import cap
 from feeds.cap_area import CircleBudget
 from feeds.errors import PayloadRefused
 from feeds.event import FeedEvent
-from feeds.xml_util import Element, children, local, parse_xml
+from feeds.xml_util import Element, children, parse_root
 
 SOURCE = "edxl_de"
 TITLE = "EDXL-DE 1.0 distribution of CAP alerts"
@@ -41,9 +41,7 @@ def parse(payload: bytes, source: str = SOURCE) -> list[FeedEvent]:
 def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     """Return (events, skipped) where skipped lists (info index across the alerts, reason)."""
     util.check_source(source)
-    root, guesses = parse_xml(payload, TITLE)
-    if local(root.tag) != _ROOT:
-        raise PayloadRefused(f"the root element is <{local(root.tag)[:40]}>, not an EDXL-DE <{_ROOT}>")
+    root, guesses = parse_root(payload, TITLE, _ROOT, "an EDXL-DE")
     alerts = embedded_alerts(root)
     if not alerts:
         raise PayloadRefused("the EDXL-DE distribution carries no embedded CAP <alert>")

@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from feeds import adapter_util as util
+from feeds.errors import PayloadRefused
 from feeds.yaml_config import ConfigError, Doc, read
 
 THRESHOLDS_DIR = Path(__file__).resolve().parent / "water_thresholds"
@@ -171,6 +172,20 @@ def latest(readings: Iterable[Reading]) -> list[Reading]:
         if key not in best or (reading.time, reading.value) > (best[key].time, best[key].value):
             best[key] = reading
     return list(best.values())
+
+
+def report_items(items: list, read: Callable[[Any, int], Reading], none_usable: str, thresholds: Thresholds,
+                 source: str, title: str) -> util.Report:
+    """Return ``report`` of the items mapped by ``read``; skip unreadable items, refuse a payload of nothing else."""
+    readings, skipped = [], []
+    for index, item in enumerate(items):
+        try:
+            readings.append(read(item, index))
+        except util.SkipItem as exc:
+            skipped.append((index, exc.reason))
+    if items and not readings:
+        raise PayloadRefused(f"none of the {len(items)} {none_usable}; item {skipped[0][0]}: {skipped[0][1]}")
+    return report(readings, skipped, thresholds, source, title)
 
 
 def report(readings: list[Reading], skipped: list[util.Skipped], thresholds: Thresholds, source: str,

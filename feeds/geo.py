@@ -32,12 +32,18 @@ def cap_polygon(text: str) -> dict | None:
     pairs = cap_pairs(text)
     if not pairs:
         return None
-    ring = [[lon, lat] for lat, lon in pairs]
-    if ring[0] != ring[-1]:
-        ring.append(list(ring[0]))
+    ring = closed_ring(pairs)
     if len(ring) < 4:
         raise ValueError(f"a polygon needs at least 3 distinct points, got {len(ring) - 1}")
     return {"type": "Polygon", "coordinates": [ring]}
+
+
+def closed_ring(pairs: list[tuple[float, float]]) -> list[list[float]]:
+    """Return the GeoJSON ring [[lon, lat], …] of (lat, lon) pairs, closed if the source forgot."""
+    ring = [[lon, lat] for lat, lon in pairs]
+    if ring[0] != ring[-1]:
+        ring.append(list(ring[0]))
+    return ring
 
 
 def cap_circle(text: str) -> tuple[float, float, float]:

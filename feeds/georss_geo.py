@@ -185,9 +185,7 @@ def _ring(parts: _Parts, pairs: list[Pair] | None, label: str, home: Box | None)
     pairs = _oriented(parts, pairs, label, home, parts.points)
     if not pairs:
         return None
-    ring = [[lon, lat] for lat, lon in pairs]
-    if ring[0] != ring[-1]:
-        ring.append(list(ring[0]))
+    ring = geo.closed_ring(pairs)
     if len(ring) < 4:
         parts.notes.append(f"{label[:80]} ignored: a polygon needs 3 or more points")
         return None

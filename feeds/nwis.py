@@ -75,16 +75,7 @@ def parse_report(payload: bytes, source: str = SOURCE, thresholds: Thresholds | 
     thresholds = flood_levels.resolve(thresholds)
     util.check_source(source)
     series = _series(util.load_json(payload, TITLE))
-    readings, skipped = [], []
-    for index, item in enumerate(series):
-        try:
-            readings.append(_reading(item, index))
-        except util.SkipItem as exc:
-            skipped.append((index, exc.reason))
-    if series and not readings:
-        raise PayloadRefused(f"none of the {len(series)} time series has a usable reading; "
-                             f"item {skipped[0][0]}: {skipped[0][1]}")
-    return flood_levels.report(readings, skipped, thresholds, source, TITLE)
+    return flood_levels.report_items(series, _reading, "time series has a usable reading", thresholds, source, TITLE)
 
 
 def _series(document: Any) -> list:

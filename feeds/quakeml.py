@@ -23,7 +23,7 @@ from feeds import adapter_util as util
 from feeds.errors import PayloadRefused
 from feeds.event import FeedEvent
 from feeds.usgs_quake import MAGNITUDE_BANDS
-from feeds.xml_util import Element, child, child_text, children, local, parse_xml
+from feeds.xml_util import Element, child, child_text, children, parse_root
 
 SOURCE = "quakeml"
 TITLE = "QuakeML 1.2 earthquake events (FDSN event XML)"
@@ -67,9 +67,7 @@ def parse(payload: bytes, source: str = SOURCE) -> list[FeedEvent]:
 def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     """Return (events, skipped) where skipped lists (event index, reason) of the events that could not be mapped."""
     util.check_source(source)
-    root, guesses = parse_xml(payload, TITLE)
-    if local(root.tag) != _ROOT:
-        raise PayloadRefused(f"the root element is <{local(root.tag)[:40]}>, not a QuakeML <{_ROOT}>")
+    root, guesses = parse_root(payload, TITLE, _ROOT, "a QuakeML")
     parameters = child(root, _EVENT_PARAMETERS)
     if parameters is None:
         raise PayloadRefused("QuakeML document has no <eventParameters>")

@@ -66,16 +66,7 @@ def parse_report(payload: bytes, source: str = SOURCE, thresholds: Thresholds | 
     thresholds = flood_levels.resolve(thresholds)
     util.check_source(source)
     features = util.features(_collection(util.load_json(payload, TITLE)), TITLE)
-    readings, skipped = [], []
-    for index, feature in enumerate(features):
-        try:
-            readings.append(_reading(feature, index))
-        except util.SkipItem as exc:
-            skipped.append((index, exc.reason))
-    if features and not readings:
-        raise PayloadRefused(f"none of the {len(features)} features is a usable reading; "
-                             f"item {skipped[0][0]}: {skipped[0][1]}")
-    return flood_levels.report(readings, skipped, thresholds, source, TITLE)
+    return flood_levels.report_items(features, _reading, "features is a usable reading", thresholds, source, TITLE)
 
 
 def _collection(document: Any) -> Any:

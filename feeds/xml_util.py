@@ -50,6 +50,14 @@ def parse_xml(payload: bytes, title: str) -> tuple[Element, list[str]]:
         raise PayloadRefused(f"{title}: unreadable XML ({exc})") from None
 
 
+def parse_root(payload: bytes, title: str, name: str, kind: str) -> tuple[Element, list[str]]:
+    """Return ``parse_xml``'s (root, guesses), refusing a document whose root is not <name> (kind: "a CAP")."""
+    root, guesses = parse_xml(payload, title)
+    if local(root.tag) != name:
+        raise PayloadRefused(f"the root element is <{local(root.tag)[:40]}>, not {kind} <{name}>")
+    return root, guesses
+
+
 def local(tag: str) -> str:
     """Return a tag's name without its namespace ('{urn:oasis…}alert' -> 'alert')."""
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
