@@ -1,6 +1,8 @@
-// The console's live behaviour: load open incidents, then apply pushes from /live.
+// The console's live behaviour: load incidents, then apply pushes from /live.
 // Every (re)connect reloads the list from the API, so a console that was away
 // misses nothing: Socket.IO only says "something changed", the database is the truth.
+// Filters apply to the list, the markers and pushes alike: everything loaded or pushed is
+// kept in memory, only what matches is shown.
 (function () {
   "use strict";
   var cfg = window.VIGIL;
@@ -10,13 +12,19 @@
   // Plain-text attribution: no link out of a closed network, no flag on a government screen.
   if (map.attributionControl) map.attributionControl.setPrefix("Leaflet");
   var OPEN = { "new": true, "acknowledged": true, "responding": true };
-  var incidents = new Map();
+  var ALL_STATUSES = ["new", "acknowledged", "responding", "resolved", "closed"];
+  var incidents = new Map();  // id -> Feature, everything loaded or pushed
   var listEl = document.getElementById("incident-list");
   var emptyEl = document.getElementById("empty-list");
   var statusEl = document.getElementById("live-status");
   var countEl = document.getElementById("open-count");
+  var hiddenEl = document.getElementById("hidden-count");
   var timeFormat = new Intl.DateTimeFormat(cfg.locale, {
     timeZone: cfg.timeZone, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false
+  });
+  var fullFormat = new Intl.DateTimeFormat(cfg.locale, {
+    timeZone: cfg.timeZone, year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23"
   });
 
   function setStatus(kind) {
@@ -28,16 +36,114 @@
     return iso ? timeFormat.format(new Date(iso)) : "";
   }
 
+  function formatFull(iso) {
+    if (!iso) return "";
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return String(iso);
+    // 2026-11-24 03:00:00 in the duty room's zone, the same in every language.
+    var parts = {};
+    fullFormat.formatToParts(d).forEach(function (part) { parts[part.type] = part.value; });
+    return parts.year + "-" + parts.month + "-" + parts.day + " " + parts.hour + ":" + parts.minute + ":" + parts.second;
+  }
+
+  // ---- filters ---------------------------------------------------------------------------
+
+  var filtersEl = document.getElementById("filters");
+  var sourceEl = document.getElementById("filter-source");
+  var searchEl = document.getElementById("filter-q");
+
+  function checked(name) {
+    var values = {};
+    Array.prototype.forEach.call(filtersEl.querySelectorAll('input[name="' + name + '"]'), function (box) {
+      if (box.checked) values[box.value] = true;
+    });
+    return values;
+  }
+
+  var filter = readFilters();
+  function readFilters() {
+    return {
+      source: sourceEl.value,
+      severity: checked("severity"),
+      grade: checked("grade"),
+      status: checked("status"),
+      q: searchEl.value.trim().toLowerCase()
+    };
+  }
+
+  function matches(feature) {
+    var p = feature.properties;
+    if (filter.source && p.source !== filter.source) return false;
+    if (!filter.severity[S.severity[p.severity] ? p.severity : "unknown"]) return false;
+    if (!filter.grade[p.grade || "none"]) return false;
+    if (!filter.status[p.status]) return false;
+    if (filter.q) {
+      var text = [p.headline, p.event, p.address].filter(Boolean).join(" ").toLowerCase();
+      if (text.indexOf(filter.q) < 0) return false;
+    }
+    return true;
+  }
+
+  // Statuses beyond the open ones are not in the default list: ask the API for them.
+  function statusQuery() {
+    var wanted = ALL_STATUSES.filter(function (s) { return filter.status[s]; });
+    var onlyOpen = wanted.every(function (s) { return OPEN[s]; });
+    return onlyOpen ? "" : wanted.join(",");
+  }
+
+  function fillSources() {
+    var seen = {};
+    incidents.forEach(function (f) { if (f.properties.source) seen[f.properties.source] = true; });
+    if (filter.source) seen[filter.source] = true;
+    var names = Object.keys(seen).sort();
+    var current = Array.prototype.slice.call(sourceEl.options, 1).map(function (o) { return o.value; });
+    if (current.join("\n") === names.join("\n")) return;
+    var keep = sourceEl.value;
+    while (sourceEl.options.length > 1) sourceEl.remove(1);
+    names.forEach(function (name) {
+      var option = document.createElement("option");
+      option.value = name;
+      option.textContent = name;  // feed-supplied: text only
+      sourceEl.appendChild(option);
+    });
+    sourceEl.value = keep;
+  }
+
+  var searchTimer = null;
+  filtersEl.addEventListener("input", function (e) {
+    if (e.target === searchEl) {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(filtersChanged, 200);
+    }
+  });
+  filtersEl.addEventListener("change", function (e) { if (e.target !== searchEl) filtersChanged(); });
+  filtersEl.addEventListener("submit", function (e) { e.preventDefault(); filtersChanged(); });
+
+  function filtersChanged() {
+    var before = statusQuery();
+    filter = readFilters();
+    if (statusQuery() !== before) {
+      reload().catch(function () { setStatus("disconnected"); });
+    } else {
+      syncMarkers();
+      renderList();
+    }
+  }
+
+  // ---- list and markers ------------------------------------------------------------------
+
   function itemFor(feature) {
     var p = feature.properties;
     var li = document.createElement("li");
     li.dataset.id = String(feature.id);
     li.dataset.severity = p.severity;
+    li.dataset.status = p.status;
     li.tabIndex = 0;
     var dot = document.createElement("span");
     dot.className = "sev sev-" + p.severity;
     dot.title = S.severity[p.severity] || p.severity;
     var text = document.createElement("div");
+    text.className = "text";
     var headline = document.createElement("div");
     headline.className = "headline";
     if (p.drill) {
@@ -46,18 +152,33 @@
       tag.textContent = S.drill;
       headline.appendChild(tag);
     }
+    if (p.sensitive) {
+      var flag = document.createElement("span");
+      flag.className = "sensitive-tag";
+      flag.textContent = S.sensitive;
+      headline.appendChild(flag);
+    }
     headline.appendChild(document.createTextNode(p.headline));  // feed text: never HTML
     var meta = document.createElement("div");
     meta.className = "meta";
-    meta.textContent = [S.severity[p.severity] || p.severity, p.source,
+    meta.textContent = [S.statuses[p.status] || p.status, S.severity[p.severity] || p.severity,
+                        p.grade ? S.grade_short.replace("%(grade)s", p.grade) : "", p.source,
                         formatTime(p.occurred_at || p.received_at),
                         feature.geometry ? "" : S.no_position].filter(Boolean).join(" · ");
     text.appendChild(headline);
     text.appendChild(meta);
+    var details = document.createElement("button");
+    details.type = "button";
+    details.className = "details";
+    details.textContent = S.details;
+    details.addEventListener("click", function (e) { e.stopPropagation(); panel.open(feature.id); });
     li.appendChild(dot);
     li.appendChild(text);
-    li.addEventListener("click", function () { focus(feature.id); });
-    li.addEventListener("keydown", function (e) { if (e.key === "Enter") focus(feature.id); });
+    li.appendChild(details);
+    li.addEventListener("click", function () { focus(feature.id); panel.open(feature.id); });
+    li.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && e.target === li) { focus(feature.id); panel.open(feature.id); }
+    });
     return li;
   }
 
@@ -78,7 +199,8 @@
   }
 
   function renderList() {
-    var features = Array.from(incidents.values()).sort(function (a, b) {
+    var all = Array.from(incidents.values());
+    var features = all.filter(matches).sort(function (a, b) {
       return sortKey(a) < sortKey(b) ? 1 : -1;
     });
     var existing = new Map();
@@ -87,19 +209,39 @@
     features.forEach(function (f) { fragment.appendChild(existing.get(String(f.id)) || itemFor(f)); });
     listEl.replaceChildren(fragment);
     emptyEl.hidden = features.length > 0;
-    countEl.textContent = S.open_count.replace("%(n)s", String(features.length));
+    var open = all.filter(function (f) { return OPEN[f.properties.status]; }).length;
+    countEl.textContent = S.open_count.replace("%(n)s", String(open));
+    var hidden = all.length - features.length;
+    hiddenEl.textContent = hidden ? S.hidden_count.replace("%(n)s", String(hidden)) : "";
+    fillSources();
+  }
+
+  // Put one incident's marker in line with the filters.
+  function syncMarker(feature) {
+    if (feature.geometry && matches(feature)) realtime.update(feature);
+    else if (realtime.getLayer(feature.id)) realtime.remove(feature);
+  }
+
+  function syncMarkers() {
+    var show = [], hide = [];
+    incidents.forEach(function (f) {
+      if (f.geometry && matches(f)) show.push(f);
+      else if (realtime.getLayer(f.id)) hide.push(f);
+    });
+    if (hide.length) realtime.remove({ type: "FeatureCollection", features: hide });
+    if (show.length) realtime.update({ type: "FeatureCollection", features: show });
   }
 
   function apply(feature, fresh) {
     var id = String(feature.id);
     var old = listEl.querySelector('li[data-id="' + id + '"]');
     if (old) old.remove();  // rebuilt from the new version
-    if (OPEN[feature.properties.status]) {
-      incidents.set(id, feature);
-      if (feature.geometry) realtime.update(feature); else if (realtime.getLayer(feature.id)) realtime.remove(feature);
-    } else {
+    if (feature.properties.merged_into) {  // shown through the incident it joined
       incidents.delete(id);
       if (realtime.getLayer(feature.id)) realtime.remove(feature);
+    } else {
+      incidents.set(id, feature);
+      syncMarker(feature);
     }
     renderList();
     if (fresh) {
@@ -109,7 +251,9 @@
   }
 
   function reload() {
-    return fetch(cfg.incidentsUrl, { headers: { "Accept": "application/json" } })
+    var status = statusQuery();
+    var url = cfg.incidentsUrl + (status ? "?status=" + encodeURIComponent(status) : "");
+    return fetch(url, { headers: { "Accept": "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
       .then(function (collection) {
         var stale = [];
@@ -117,17 +261,92 @@
         if (stale.length) realtime.remove({ type: "FeatureCollection", features: stale });
         incidents.clear();
         listEl.replaceChildren();
-        var placed = [];
-        collection.features.forEach(function (f) {
-          incidents.set(String(f.id), f);
-          if (f.geometry) placed.push(f);
-        });
-        if (placed.length) realtime.update({ type: "FeatureCollection", features: placed });
+        collection.features.forEach(function (f) { incidents.set(String(f.id), f); });
+        syncMarkers();
         renderList();
       });
   }
 
-  // Silent feeds: a red line per feed across the top until it speaks again.
+  // ---- alerts: a tone and a notification for a new severe incident -----------------------
+
+  var alertButton = document.getElementById("enable-alerts");
+  var audio = null;
+  var alerted = new Set();
+  var alertCount = 0;
+
+  function audioContext() {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return null;
+    if (!audio) audio = new Ctx();
+    if (audio.state === "suspended") audio.resume().catch(function () {});
+    return audio;
+  }
+
+  function tone() {
+    var ac = audioContext();
+    if (!ac) return;
+    var start = ac.currentTime + 0.02;
+    [0, 0.28].forEach(function (offset, i) {  // two short beeps, the second higher
+      var osc = ac.createOscillator();
+      var gain = ac.createGain();
+      osc.type = "sine";
+      osc.frequency.value = i ? 1175 : 880;
+      gain.gain.setValueAtTime(0.0001, start + offset);
+      gain.gain.exponentialRampToValueAtTime(0.3, start + offset + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, start + offset + 0.22);
+      osc.connect(gain).connect(ac.destination);
+      osc.start(start + offset);
+      osc.stop(start + offset + 0.25);
+    });
+  }
+
+  function notificationsGranted() {
+    return "Notification" in window && window.Notification.permission === "granted";
+  }
+
+  function showAlertState() {
+    var granted = notificationsGranted();
+    alertButton.textContent = granted ? S.alerts_on : S.enable_alerts;
+    alertButton.setAttribute("aria-pressed", granted ? "true" : "false");
+    alertButton.classList.toggle("on", granted);
+  }
+
+  alertButton.addEventListener("click", function () {
+    audioContext();  // a click is the gesture browsers want before sound
+    if (!("Notification" in window)) { alertButton.textContent = S.alerts_sound_only; return; }
+    if (window.Notification.permission === "denied") { alertButton.textContent = S.alerts_blocked; return; }
+    Promise.resolve(window.Notification.requestPermission()).then(showAlertState, showAlertState);
+  });
+  // Any click on the page unlocks sound for later pushes.
+  document.addEventListener("click", function unlock() {
+    if (window.AudioContext || window.webkitAudioContext) audioContext();
+    document.removeEventListener("click", unlock);
+  });
+
+  function isAlarming(feature, known) {
+    var p = feature.properties;
+    return !known && !p.drill && p.status === "new" && !p.merged_into &&
+      (p.severity === "extreme" || p.severity === "severe") && !alerted.has(String(feature.id));
+  }
+
+  function raiseAlert(feature) {
+    var p = feature.properties;
+    alerted.add(String(feature.id));
+    alertCount += 1;
+    window.vigilConsole.alertCount = alertCount;
+    try { tone(); } catch (e) { /* no audio device */ }
+    if (notificationsGranted()) {
+      try {
+        var note = new window.Notification(S.notify_title.replace("%(severity)s", S.severity[p.severity]), {
+          body: String(p.headline || p.event || ""), tag: "vigil-incident-" + feature.id
+        });
+        note.onclick = function () { window.focus(); panel.open(feature.id); note.close(); };
+      } catch (e) { /* some browsers only notify from a service worker */ }
+    }
+  }
+
+  // ---- silent feeds: a red line per feed across the top until it speaks again ------------
+
   var alertsEl = document.getElementById("feed-alerts");
   function showSilence(health) {
     var id = "silent-" + health.source;
@@ -144,16 +363,43 @@
       .then(function (data) { alertsEl.replaceChildren(); data.feeds.forEach(showSilence); });
   }
 
+  // ---- the panel -------------------------------------------------------------------------
+
+  var panel = window.vigilPanelKit({
+    cfg: cfg, strings: S, formatFull: formatFull,
+    onLoaded: function (feature) {  // the panel saw a newer version: keep list and map in step
+      var known = incidents.get(String(feature.id));
+      if (!known || known.properties.version <= feature.properties.version) {
+        apply({ type: "Feature", id: feature.id, geometry: feature.geometry,
+                properties: feature.properties }, false);
+      }
+    }
+  });
+  var cluster = realtime.options.container || realtime;
+  cluster.on("click", function (e) {
+    if (e.layer && e.layer.feature) panel.open(e.layer.feature.id);
+  });
+
+  // ---- live channel ----------------------------------------------------------------------
+
   var socket = io("/live", { transports: ["websocket", "polling"] });
   socket.on("feed_silent", showSilence);
   socket.on("feed_recovered", showSilence);
   socket.on("connect", function () {
     reloadFeeds().catch(function () {});
     reload().then(function () { setStatus("connected"); }, function () { setStatus("disconnected"); });
+    if (panel.openId() !== null) panel.reload();  // keep the panel open, with what changed meanwhile
   });
   socket.on("disconnect", function () { setStatus("disconnected"); });
   socket.io.on("reconnect_attempt", function () { setStatus("disconnected"); });
-  socket.on("incident", function (feature) { apply(feature, true); });
-  window.vigilConsole = { incidents: incidents, socket: socket, reload: reload };
+  socket.on("incident", function (feature) {
+    var known = incidents.has(String(feature.id));
+    apply(feature, true);
+    if (isAlarming(feature, known)) raiseAlert(feature);
+    if (panel.openId() === String(feature.id)) panel.reload();
+  });
+  window.vigilConsole = { incidents: incidents, socket: socket, reload: reload, panel: panel,
+                          matches: matches, alertCount: 0 };
+  showAlertState();
   renderList();
 })();
