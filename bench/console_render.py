@@ -1,0 +1,82 @@
+"""The console with many open incidents in headless Chromium: first render, and ingest to painted.
+
+    python -m bench.console_render [--incidents 10000] [--rounds 20]
+
+Seeds the incidents in SQLite, serves them, opens the console at 1366×768 and
+times (1) navigation to every incident loaded in the list and map, and (2)
+from each POST to the moment its list item and its marker exist in the page
+(a MutationObserver stamps the page time; both clocks are this machine's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import requests
+
+from bench.harness import FEED, event, machine, percentiles, vigil_server
+from command.runtime import build_runtime
+from feeds.event import FeedEvent
+from feeds.ingest import ingest
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+WATCH = """headline => new Promise(resolve => {
+  const seen = () => [...document.querySelectorAll('#incident-list li')].some(li => li.textContent.includes(headline));
+  if (seen()) return resolve(Date.now());
+  new MutationObserver((_, observer) => { if (seen()) { observer.disconnect(); resolve(Date.now()); } })
+    .observe(document.getElementById('incident-list'), {childList: true, subtree: true});
+})"""
+
+
+def _seed(database_url: str, count: int) -> None:
+    runtime = build_runtime({"DATABASE_URL": database_url})
+    for start in range(0, count, 1000):
+        events = [(i, FeedEvent.from_dict(event(i, "seed"), FEED)) for i in range(start, min(count, start + 1000))]
+        ingest(runtime.sessions, lambda e: None, FEED, events)
+    runtime.engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--incidents", type=int, default=10000)
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+    with vigil_server() as (url, token, database_url):
+        started = time.perf_counter()
+        _seed(database_url, args.incidents)
+        seeded = time.perf_counter() - started
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            loads = []
+            for _ in range(3):
+                page.goto(url + "/")
+                page.wait_for_function(f"window.vigilConsole && window.vigilConsole.incidents.size >= {args.incidents}"
+                                       " && document.querySelectorAll('#incident-list li').length > 0",
+                                       timeout=120000)
+                loads.append(page.evaluate("performance.now()"))
+            delays = []
+            for n in range(args.rounds):
+                body = event(100000 + n, "live")
+                watcher = page.evaluate_handle(WATCH, body["headline"])
+                sent = time.time() * 1000
+                requests.post(f"{url}/api/v1/feeds/{FEED}/events", json=body,
+                              headers={"Authorization": f"Bearer {token}"}, timeout=30).raise_for_status()
+                painted = page.evaluate("p => p", watcher)
+                delays.append(painted - sent)
+                time.sleep(0.2)
+            markers = page.evaluate("document.querySelectorAll('.leaflet-marker-icon').length")
+            browser.close()
+    print(f"console with {args.incidents} open incidents, headless Chromium 1366x768, {machine()}")
+    print(f"  seeding {args.incidents} incidents in-process: {seeded:.1f} s")
+    print(f"  navigation -> all {args.incidents} loaded: median {statistics.median(loads):.0f} ms "
+          f"(runs: {', '.join(f'{v:.0f}' for v in loads)}); {markers} marker/cluster icons on screen")
+    print(f"  POST -> list item in the page: {percentiles(delays)}")
+
+
+if __name__ == "__main__":
+    main()
