@@ -224,3 +224,20 @@ def release_lease(session: Session, incident_id: int, actor: str) -> Incident:
     if incident is None:
         raise IncidentNotFound(f"no incident {incident_id}")
     return incident
+
+
+MAX_NOTE = 4000
+
+
+def add_note(session: Session, incident_id: int, text: str, actor: str, at: datetime) -> Incident:
+    """Add an operator's note to the incident's timeline (notes do not change the version)."""
+    text = (text or "").strip()
+    if not text:
+        raise FieldError("text", "a note needs text")
+    if len(text) > MAX_NOTE:
+        raise FieldError("text", f"a note is at most {MAX_NOTE} characters")
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise IncidentNotFound(f"no incident {incident_id}")
+    log(session, incident, actor, "note", at, rule_id="NOTE", reason=text)
+    return incident

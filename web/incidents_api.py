@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from command.enums import Grade, Severity, Status
 from command.correlation import proposal_dict
 from command.events import IncidentUpdated
-from command.incident_actions import (FieldError, IncidentNotFound, StaleVersion, act, merge, release_lease,
+from command.incident_actions import (FieldError, IncidentNotFound, StaleVersion, act, add_note, merge, release_lease,
                                       set_grade, set_harm, set_sensitive, split, take_lease)
 from command.incidents import OPEN_STATUSES, feature
 from command.lifecycle import InvalidTransition
@@ -141,6 +141,28 @@ def post_split(incident_id: int):
     """Undo a merge: {"version", "actor", "reason"?}."""
     return _change(incident_id, lambda session, body, actor, at: split(
         session, incident_id, actor, _version(body), at, _optional(body, "reason")))
+
+
+@bp.post("/<int:incident_id>/notes")
+def post_note(incident_id: int):
+    """Add a note to the timeline: {"text", "actor"}; every console reloads the open panel."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, "body must be a JSON object", "(body)")
+    runtime = current_app.extensions["vigil"]
+    try:
+        actor = _field(body, "actor", str)[:128]
+        text = _field(body, "text", str)
+        with runtime.sessions.begin() as session:
+            answer = feature(add_note(session, incident_id, text, actor, utcnow()))
+    except BadRequest as exc:
+        return _error(400, str(exc), exc.field)
+    except IncidentNotFound as exc:
+        return _error(404, str(exc), "id")
+    except FieldError as exc:
+        return _error(422, str(exc), exc.field)
+    runtime.publisher.publish(IncidentUpdated(answer))
+    return jsonify({"incident": answer}), 201
 
 
 @bp.post("/<int:incident_id>/lease")

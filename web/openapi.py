@@ -117,6 +117,13 @@ def spec() -> dict:
             "/api/v1/incidents/{incident_id}/merge": _change(
                 "Merge into another incident (reversible)", {"into": {"type": "integer"}}, ["into"]),
             "/api/v1/incidents/{incident_id}/split": _change("Undo a merge", {}, []),
+            "/api/v1/incidents/{incident_id}/notes": {"post": {
+                "summary": "Add a note to the timeline", "parameters": [_INCIDENT_ID],
+                "requestBody": {"required": True, **_json({"type": "object", "required": ["text", "actor"],
+                                                          "properties": {"text": {"type": "string"},
+                                                                         "actor": {"type": "string"}}})},
+                "responses": {"201": {"description": "added", **_json({"type": "object"})},
+                              **{str(c): {"description": "refused", **_json(_ERROR)} for c in (400, 404, 422)}}}},
             "/api/v1/incidents/{incident_id}/lease": {
                 method: {"summary": summary, "parameters": [_INCIDENT_ID],
                          "requestBody": {"required": True, **_json({"type": "object", "required": ["actor"],

@@ -142,3 +142,13 @@ def test_being_edited_by_is_an_expiring_lease(client, post_event, app, runtime):
     assert held
     released = client.delete(f"/api/v1/incidents/{incident_id}/lease", json={"actor": "李值班"})
     assert released.get_json()["incident"]["properties"]["editing_by"] is None
+
+
+def test_a_note_goes_into_the_timeline(client, post_event):
+    incident_id = post_event(event_body())["incident_id"]
+    added = client.post(f"/api/v1/incidents/{incident_id}/notes",
+                        json={"actor": "王值班", "text": "已电话通知区水务局，30分钟后回电"})
+    assert added.status_code == 201
+    entry = client.get(f"/api/v1/incidents/{incident_id}").get_json()["timeline"][-1]
+    assert (entry["kind"], entry["actor"], entry["reason"]) == ("note", "王值班", "已电话通知区水务局，30分钟后回电")
+    assert client.post(f"/api/v1/incidents/{incident_id}/notes", json={"actor": "x", "text": " "}).status_code == 422
