@@ -8,10 +8,11 @@ from pathlib import Path
 import folium
 from branca.element import MacroElement
 from folium import JsCode
+from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster, Realtime
 from folium.template import Template
 
-from maps.assets import use_local_assets
+from maps.assets import heat_js, use_local_assets
 
 DATA_DIR = Path(__file__).parent / "data"  # served by the web layer at /maps/<file>
 
@@ -23,11 +24,42 @@ SEVERITY_COLOURS = {  # red / orange / yellow / blue / grey, worst first
     "unknown": "#757575",
 }
 DRILL_LABEL = "EXERCISE / 演练"
+
+# Layer kinds, in the order of the layers control: kind -> (English label, SVG drawn in the marker).
+# The page localizes the labels with window.VIGIL.strings.kinds[kind]. The glyphs are constants
+# (white on the severity colour), so the marker needs no icon font.
+_STROKE = 'fill="none" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"'
+KINDS = {
+    "quake": ("Earthquakes", f'<path {_STROKE} d="M1 8h3l2-5 3 10 2-7 1.5 2H15"/>'),
+    "fire": ("Fires", '<path stroke="none" d="M8 1c.6 3 4.5 4.6 4.5 8.6a4.5 4.5 0 0 1-9 0c0-2 .9-3.4 2.2-4.4'
+                      '-.1 1.7.5 2.9 1.6 3.2C6.8 6.3 6.6 3.6 8 1z"/>'),
+    "weather": ("Weather", '<path stroke="none" d="M4.6 13.5a3.6 3.6 0 0 1-.5-7.2 4.6 4.6 0 0 1 8.8 1.1'
+                           'A3.1 3.1 0 0 1 12.3 13.5z"/>'),
+    "flood": ("Floods & water", f'<path {_STROKE} d="M1 6c2-2 3 2 5 0s3 2 5 0 3 2 4 0M1 11c2-2 3 2 5 0s3 2 5 0 3 2 4 0"/>'),
+    "security": ("Security", '<path stroke="none" d="M8 1l6 2.4V8c0 3.4-2.5 6-6 7-3.5-1-6-3.6-6-7V3.4z"/>'),
+    "rescue": ("Rescue", '<circle fill="none" stroke-width="3" cx="8" cy="8" r="5"/>'),
+    "health": ("Health", '<path stroke="none" d="M6 2h4v4h4v4h-4v4H6v-4H2V6h4z"/>'),
+    "other": ("Other", '<path stroke="none" d="M6.8 2h2.4l-.4 8H7.2zM6.8 11.6h2.4V14H6.8z"/>'),
+}
+DEFAULT_KIND = "other"
+# CAP category (lower case, feeds.event.CATEGORIES) -> kind; the rest are "other".
+CATEGORY_KINDS = {"geo": "quake", "fire": "fire", "met": "weather", "env": "flood", "infra": "flood",
+                  "security": "security", "rescue": "rescue", "health": "health"}
+# Water words in the event move an incident of these categories to "flood" (a flash-flood warning
+# from a weather service, a river or reservoir alert filed as "other").
+FLOOD_CATEGORIES = ("met", "safety", "transport", "other")
+FLOOD_WORDS = r"flood|\briver|reservoir|\bdams?\b|levee|inundat|storm surge|水|洪|汛|涝|堤"
+OVERLAY_LABELS = {"areas": "Areas", "heat": "Heat"}  # localized by window.VIGIL.strings.map_layers
+# Heat weight per severity (worst 1.0 … minor 0.25).
+HEAT_WEIGHTS = {"extreme": 1.0, "severe": 0.75, "moderate": 0.5, "minor": 0.25, "unknown": 0.25}
+HEAT_INTERVAL_MS = 500  # the heat layer is rebuilt at most this often during live updates
+BATCH_SIZE = 50  # a pushed collection this big goes to the cluster in one chunked addLayers()
 SEA_COLOUR = "#cfe0ec"
 MIN_ZOOM, MAX_ZOOM = 2, 18
 LAND_STYLE = {"color": "#b3aa99", "weight": 0.7, "fillColor": "#f6f3ec", "fillOpacity": 1}
 
 _MARKERS_JS = (Path(__file__).parent / "markers.js").read_text(encoding="utf-8")
+_LAYERS_JS = (Path(__file__).parent / "layers.js").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -90,6 +122,30 @@ class _MarkerKit(MacroElement):
         self.js, self.cfg = _MARKERS_JS, cfg
 
 
+class _LayerKit(JSCSSMixin, MacroElement):
+    """Defines the global `vigil_layers`: kind overlays, areas and heat in a layers control.
+
+    Placed after the live layer; it follows `realtime.update()`/`remove()` through the layer's
+    "update" event. Loads the vendored leaflet.heat (never folium's CDN copy)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            var vigil_layers = (function () {
+                {{ this.js }}
+                return vigilLayerKit({{ this.cfg|tojson }}, {{ this._parent.get_name() }},
+                                     {{ this.realtime.get_name() }}, {{ this.cluster.get_name() }}, vigil_markers);
+            })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, cfg: dict, realtime: Realtime, cluster: MarkerCluster, static_url: str):
+        super().__init__()
+        self._name = "LayerKit"
+        self._id = "vigil"
+        self.js, self.cfg, self.realtime, self.cluster = _LAYERS_JS, cfg, realtime, cluster
+        self.default_js = heat_js(static_url)  # per instance: the class list stays empty
+
+
 def build_console_map(
     static_url: str = "/static",
     base_layer_url: str = "/maps/world_110m.geojson",
@@ -113,8 +169,14 @@ def build_console_map(
         tiles._id = "vigil"
         tiles.add_to(m)
 
-    _MarkerKit({"severities": list(SEVERITY_COLOURS), "drillLabel": DRILL_LABEL}).add_to(m)
-    cluster = MarkerCluster(icon_create_function="vigil_markers.clusterIcon")
+    kinds = [{"name": name, "label": label, "glyph": _glyph(svg)} for name, (label, svg) in KINDS.items()]
+    _MarkerKit({"severities": list(SEVERITY_COLOURS), "drillLabel": DRILL_LABEL, "kinds": kinds,
+                "defaultKind": DEFAULT_KIND, "categoryKinds": CATEGORY_KINDS,
+                "floodCategories": list(FLOOD_CATEGORIES), "floodWords": FLOOD_WORDS}).add_to(m)
+    # 10,000 open incidents: big pushes load in chunks (the page stays responsive) and markers
+    # outside the view are not in the DOM.
+    cluster = MarkerCluster(icon_create_function="vigil_markers.clusterIcon",
+                            chunked_loading=True, remove_outside_visible_bounds=True)
     cluster._id = "vigil"
     cluster.add_to(m)
     # Push mode: no source, no timer; the page calls update()/remove() with features.
@@ -128,6 +190,10 @@ def build_console_map(
     )
     realtime._id = "vigil"
     realtime.add_to(m)
+    _LayerKit({"kinds": kinds, "labels": OVERLAY_LABELS, "colours": SEVERITY_COLOURS, "heatWeights": HEAT_WEIGHTS,
+               "heatInterval": HEAT_INTERVAL_MS, "batchSize": BATCH_SIZE,
+               "heat": {"radius": 22, "blur": 18, "maxZoom": 10, "minOpacity": 0.3}},
+              realtime, cluster, static_url).add_to(m)
 
     root = m.get_root()
     root.render()
@@ -140,6 +206,11 @@ def build_console_map(
     )
 
 
+def _glyph(svg: str) -> str:
+    """The marker's SVG glyph; no xmlns: inline SVG in HTML needs none (and it would be a URL)."""
+    return f'<svg class="vigil-glyph" viewBox="0 0 16 16" aria-hidden="true" focusable="false">{svg}</svg>'
+
+
 def _css(map_name: str) -> str:
     """Return the map's own CSS: sea colour, severity dots, exercise ring, cluster and popup styles."""
     rules = [
@@ -149,6 +220,15 @@ def _css(map_name: str) -> str:
         # Exercises must never pass for real incidents at a glance: a dashed ring around the dot.
         ".vigil-marker.vigil-drill::after { content: ''; position: absolute; inset: -6px;"
         " border: 2px dashed #212121; border-radius: 50%; }",
+        ".vigil-marker { display: flex; align-items: center; justify-content: center; color: #fff; }",
+        ".vigil-marker.vigil-sev-moderate { color: #212121; }",  # dark glyph on yellow
+        ".vigil-glyph { width: 12px; height: 12px; fill: currentColor; stroke: currentColor; pointer-events: none; }",
+        ".vigil-layer-label { display: inline-block; width: 16px; height: 16px; vertical-align: -3px;"
+        " border-radius: 50%; background: #616161; color: #fff; text-align: center; }",
+        ".vigil-layer-label .vigil-glyph { display: block; width: 12px; height: 12px; margin: 2px; }",
+        ".vigil-layer-label.vigil-layer-areas { border-radius: 2px; background: rgba(211,47,47,.15);"
+        " box-shadow: inset 0 0 0 2px #d32f2f; }",
+        ".vigil-layer-label.vigil-layer-heat { background: radial-gradient(circle, #f00, #ff0 45%, #0ff 70%, transparent 72%); }",
         ".vigil-cluster { border-radius: 50%; border: 3px solid rgba(255,255,255,.85); box-sizing: border-box;"
         " box-shadow: 0 1px 4px rgba(0,0,0,.4); color: #fff; font: bold 12px/26px sans-serif; text-align: center; }",
         ".vigil-cluster.vigil-sev-moderate { color: #212121; }",  # white text is unreadable on yellow

@@ -16,11 +16,29 @@ function vigilMarkerKit(cfg) {
     return !!(feature.properties && feature.properties.drill === true);
   }
 
+  var own = Object.prototype.hasOwnProperty;
+  var GLYPH = {};  // kind -> constant SVG markup from maps/console_map.py (never feed text)
+  cfg.kinds.forEach(function (kind) { GLYPH[kind.name] = kind.glyph; });
+  var FLOOD_WORDS = new RegExp(cfg.floodWords, "i");
+
+  // The layer kind (one overlay each) from the CAP category; water words in the event move
+  // weather, safety, transport and other incidents to "flood".
+  function kindOf(feature) {
+    var p = feature.properties || {};
+    var category = String(p.category || "").toLowerCase();
+    var kind = own.call(cfg.categoryKinds, category) ? cfg.categoryKinds[category] : cfg.defaultKind;
+    if (cfg.floodCategories.indexOf(category) >= 0 && p.event && FLOOD_WORDS.test(String(p.event))) kind = "flood";
+    return kind;
+  }
+
   function iconFor(feature) {
+    var kind = kindOf(feature);
     return L.divIcon({
-      className: "vigil-marker vigil-sev-" + severityOf(feature) + (isDrill(feature) ? " vigil-drill" : ""),
-      iconSize: [18, 18],
-      popupAnchor: [0, -10]
+      className: "vigil-marker vigil-sev-" + severityOf(feature) + " vigil-kind-" + kind +
+        (isDrill(feature) ? " vigil-drill" : ""),
+      html: GLYPH[kind],
+      iconSize: [20, 20],
+      popupAnchor: [0, -11]
     });
   }
 
@@ -79,7 +97,8 @@ function vigilMarkerKit(cfg) {
     if (!oldLayer || !feature.geometry || feature.geometry.type !== "Point") return null;
     var old = oldLayer.feature;
     // A new severity or drill flag needs a fresh marker so the cluster icons are recomputed too.
-    if (severityOf(old) !== severityOf(feature) || isDrill(old) !== isDrill(feature)) return null;
+    if (severityOf(old) !== severityOf(feature) || isDrill(old) !== isDrill(feature) ||
+        kindOf(old) !== kindOf(feature)) return null;
     oldLayer.setLatLng(L.GeoJSON.coordsToLatLng(feature.geometry.coordinates));
     oldLayer.feature = feature;
     oldLayer.options.title = markerOptions(feature).title;
@@ -88,12 +107,22 @@ function vigilMarkerKit(cfg) {
     return oldLayer;
   }
 
-  function clusterIcon(cluster) {
-    var worst = "unknown";
-    cluster.getAllChildMarkers().forEach(function (m) {
-      var s = m.feature ? severityOf(m.feature) : "unknown";
+  var TOP = cfg.severities[0];
+
+  // Worst severity below a cluster: walks the tree without building the child array and stops at
+  // the first marker of the top severity, so a live update near a big cluster stays cheap.
+  function worstIn(cluster, worst) {
+    var markers = cluster._markers, children = cluster._childClusters, i, s;
+    for (i = 0; i < markers.length && worst !== TOP; i++) {
+      s = markers[i].feature ? severityOf(markers[i].feature) : "unknown";
       if (RANK[s] > RANK[worst]) worst = s;
-    });
+    }
+    for (i = 0; i < children.length && worst !== TOP; i++) worst = worstIn(children[i], worst);
+    return worst;
+  }
+
+  function clusterIcon(cluster) {
+    var worst = cluster._markers && cluster._childClusters ? worstIn(cluster, "unknown") : "unknown";
     var count = document.createElement("span");
     count.textContent = String(cluster.getChildCount());
     return L.divIcon({ html: count, className: "vigil-cluster vigil-sev-" + worst, iconSize: [32, 32] });
@@ -102,6 +131,10 @@ function vigilMarkerKit(cfg) {
   return {
     pointToLayer: pointToLayer,
     updateFeature: updateFeature,
-    clusterIcon: clusterIcon
+    clusterIcon: clusterIcon,
+    kindOf: kindOf,
+    severityOf: severityOf,
+    isDrill: isDrill,
+    popupFor: popupFor
   };
 }

@@ -8,9 +8,14 @@ from pathlib import Path
 
 import folium
 import pytest
+from jinja2.utils import htmlsafe_json_dumps
 
-from maps.assets import use_local_assets
-from maps.console_map import DATA_DIR, SEVERITY_COLOURS, build_console_map
+from folium.plugins import HeatMap
+
+from feeds.event import CATEGORIES
+from maps.assets import LEAFLET_HEAT_JS, use_local_assets
+from maps.console_map import (CATEGORY_KINDS, DATA_DIR, DEFAULT_KIND, FLOOD_CATEGORIES, KINDS, SEVERITY_COLOURS,
+                              build_console_map)
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = ROOT / "web" / "static"
@@ -37,7 +42,7 @@ def test_every_static_path_exists():
     paths = _static_paths(page, "/static")
     assert {"vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css",
             "vendor/leaflet.markercluster/leaflet.markercluster.js",
-            "vendor/leaflet-realtime/leaflet-realtime.js"} <= paths
+            "vendor/leaflet-realtime/leaflet-realtime.js", LEAFLET_HEAT_JS} <= paths
     assert set(re.findall(r'"(/static/[^"]+)"', page)) == {f"/static/{p}" for p in paths}
     for path in paths:
         assert (STATIC_DIR / path).is_file(), path
@@ -119,7 +124,8 @@ def test_world_base_layer_data():
     assert (DATA_DIR / "README.md").is_file()
 
 
-@pytest.mark.parametrize("package", ["leaflet", "leaflet.markercluster", "leaflet-realtime", "socket.io"])
+@pytest.mark.parametrize("package", ["leaflet", "leaflet.markercluster", "leaflet-realtime", "leaflet.heat",
+                                     "socket.io"])
 def test_vendored_packages_carry_licence(package):
     assert (STATIC_DIR / "vendor" / package / "LICENSE").is_file()
 
@@ -127,3 +133,41 @@ def test_vendored_packages_carry_licence(package):
 def test_maps_does_not_import_flask():
     code = "import sys, maps.console_map; assert not any(m.split('.')[0] == 'flask' for m in sys.modules)"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_no_external_url_with_the_overlays():
+    console_map = build_console_map()
+    page = _page(console_map)
+    assert "vigilLayerKit" in console_map.script  # the overlays are part of this page
+    assert re.findall(r"https?://|//cdn|jsdelivr|cdnjs", page) == []
+    assert "xmlns" not in page  # inline SVG glyphs carry no namespace URL
+
+
+def test_heat_asset_is_local():
+    page = _page(build_console_map(static_url="/vigil/static"))
+    assert f'<script src="/vigil/static/{LEAFLET_HEAT_JS}"></script>' in page
+    assert (STATIC_DIR / LEAFLET_HEAT_JS).is_file()
+    assert page.count("leaflet-heat.js") == 1
+    # folium's own HeatMap, should anyone use it, is pointed at the same vendored file.
+    assert HeatMap.default_js == [("leaflet-heat.js", f"/vigil/static/{LEAFLET_HEAT_JS}")]
+
+
+def test_cluster_loads_in_chunks():
+    script = build_console_map().script
+    assert '"chunkedLoading": true' in script
+    assert '"removeOutsideVisibleBounds": true' in script
+
+
+def test_every_category_has_a_kind_with_a_glyph():
+    assert set(CATEGORY_KINDS) <= set(CATEGORIES)
+    assert set(CATEGORY_KINDS.values()) | {DEFAULT_KIND, "flood"} <= set(KINDS)
+    assert set(FLOOD_CATEGORIES) <= set(CATEGORIES)
+    script = build_console_map().script
+    for name, (label, svg) in KINDS.items():
+        assert htmlsafe_json_dumps(label) in script
+        assert htmlsafe_json_dumps(svg)[1:-1] in script, name  # as the template's |tojson writes it
+
+
+def test_layer_script_never_writes_html_from_feeds():
+    script = build_console_map().script
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script and "document.write" not in script

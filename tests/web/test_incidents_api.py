@@ -151,4 +151,7 @@ def test_a_note_goes_into_the_timeline(client, post_event):
     assert added.status_code == 201
     entry = client.get(f"/api/v1/incidents/{incident_id}").get_json()["timeline"][-1]
     assert (entry["kind"], entry["actor"], entry["reason"]) == ("note", "王值班", "已电话通知区水务局，30分钟后回电")
-    assert client.post(f"/api/v1/incidents/{incident_id}/notes", json={"actor": "x", "text": " "}).status_code == 422
+    blank = client.post(f"/api/v1/incidents/{incident_id}/notes", json={"actor": "x", "text": " "})
+    assert blank.status_code == 400 and blank.get_json()["field"] == "text"
+    long = client.post(f"/api/v1/incidents/{incident_id}/notes", json={"actor": "x", "text": "长" * 4001})
+    assert long.status_code == 422 and long.get_json()["field"] == "text"
