@@ -23,12 +23,15 @@ from feeds.ingest import ingest
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-WATCH = """headline => new Promise(resolve => {
-  const seen = () => [...document.querySelectorAll('#incident-list li')].some(li => li.textContent.includes(headline));
-  if (seen()) return resolve(Date.now());
-  new MutationObserver((_, observer) => { if (seen()) { observer.disconnect(); resolve(Date.now()); } })
-    .observe(document.getElementById('incident-list'), {childList: true, subtree: true});
-})"""
+WATCH = """() => {
+  window.__paintedAt = {};
+  new MutationObserver(records => {
+    const now = Date.now();
+    for (const record of records) for (const node of record.addedNodes) {
+      if (node.nodeType === 1 && node.textContent) window.__paintedAt[node.textContent] = now;
+    }
+  }).observe(document.getElementById('incident-list'), {childList: true});
+}"""
 
 
 def _seed(database_url: str, count: int) -> None:
@@ -49,6 +52,7 @@ def main() -> None:
         started = time.perf_counter()
         _seed(database_url, args.incidents)
         seeded = time.perf_counter() - started
+        print(f"  seeded {args.incidents} incidents in {seeded:.1f} s", flush=True)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1366, "height": 768})
@@ -59,15 +63,20 @@ def main() -> None:
                                        " && document.querySelectorAll('#incident-list li').length > 0",
                                        timeout=120000)
                 loads.append(page.evaluate("performance.now()"))
+                print(f"  page loaded in {loads[-1]:.0f} ms", flush=True)
             delays = []
+            page.evaluate(WATCH)
             for n in range(args.rounds):
                 body = event(100000 + n, "live")
-                watcher = page.evaluate_handle(WATCH, body["headline"])
                 sent = time.time() * 1000
                 requests.post(f"{url}/api/v1/feeds/{FEED}/events", json=body,
                               headers={"Authorization": f"Bearer {token}"}, timeout=30).raise_for_status()
-                painted = page.evaluate("p => p", watcher)
+                find = ("h => Object.entries(window.__paintedAt).filter(([text]) => text.includes(h))"
+                        ".map(([, at]) => at)[0]")
+                page.wait_for_function(find, arg=body["headline"], timeout=30000)
+                painted = page.evaluate(find, body["headline"])
                 delays.append(painted - sent)
+                print(f"  round {n + 1}: {delays[-1]:.0f} ms", flush=True)
                 time.sleep(0.2)
             markers = page.evaluate("document.querySelectorAll('.leaflet-marker-icon').length")
             browser.close()

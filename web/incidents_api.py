@@ -22,7 +22,7 @@ from command.models import CorrelationProposal, FeedEventRecord, Incident, Incid
 
 bp = Blueprint("incidents_api", __name__, url_prefix="/api/v1/incidents")
 
-DEFAULT_LIMIT, MAX_LIMIT = 5000, 20000
+DEFAULT_LIMIT, MAX_LIMIT = 20000, 50000  # the console loads every open incident at once
 _LIST_FILTERS = {"source": Incident.source, "severity": Incident.severity, "grade": Incident.grade,
                  "status": Incident.status, "category": Incident.category}
 _ALLOWED = {"severity": {s.value for s in Severity}, "grade": {g.value for g in Grade},

@@ -71,7 +71,7 @@ def spec() -> dict:
         ("source", "comma-separated feed names"), ("severity", "|".join(s.value for s in Severity)),
         ("grade", "|".join(g.value for g in Grade)), ("status", "|".join(s.value for s in Status)),
         ("category", "CAP categories"), ("q", "text in headline, event or address"),
-        ("since", "ISO 8601 time with offset"), ("limit", "1..20000"))]
+        ("since", "ISO 8601 time with offset"), ("limit", "1..50000"))]
     return {
         "openapi": "3.1.0",
         "info": {"title": "Vigil", "version": "1", "description": "Emergency duty and incident coordination"},
