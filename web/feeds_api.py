@@ -21,6 +21,8 @@ from feeds.health import OK, REFUSED, feed_overview
 from feeds.ingest import ACCEPTED, DUPLICATE, REJECTED, Outcome, dead_letter, ingest
 from feeds.intake import record, take_payload
 from feeds.registry import ADAPTERS, detect_format
+from web.errors import json_error
+
 
 bp = Blueprint("feeds_api", __name__, url_prefix="/api/v1/feeds")
 
@@ -39,9 +41,9 @@ def post_events(source: str):
     """Store normalized events (JSON) or a source's raw payload (the adapter decides) for ``source``."""
     runtime = current_app.extensions["vigil"]
     if not SOURCE_PATTERN.match(source):
-        return _error(404, f"no feed named {source[:64]!r}", "source")
+        return json_error(404, f"no feed named {source[:64]!r}", "source")
     if not _authorized(runtime, source):
-        response = _error(401, f"missing or invalid bearer token for feed {source!r}", "Authorization")
+        response = json_error(401, f"missing or invalid bearer token for feed {source!r}", "Authorization")
         response.headers["WWW-Authenticate"] = f'Bearer realm="vigil", feed="{source}"'
         return response
 
@@ -50,7 +52,7 @@ def post_events(source: str):
         dead_letter(runtime.sessions, source, reason, field=field, body=body, size=size,
                     content_type=request.content_type or "", remote_addr=request.remote_addr)
         record(runtime, source, REFUSED, format_name, error=reason, rejected=1)
-        return _error(status, reason, field)
+        return json_error(status, reason, field)
 
     limit = runtime.settings["MAX_BODY_BYTES"]
     try:
@@ -79,7 +81,7 @@ def post_events(source: str):
                           options=feed.options if feed and feed.format == format_name else None,
                           remote_addr=request.remote_addr)
     if intake.refused:
-        return _error(422, intake.refused, "(body)")
+        return json_error(422, intake.refused, "(body)")
     if not intake.outcomes:
         return jsonify({"format": format_name, "accepted": 0, "duplicate": 0, "rejected": 0,
                         "results": []}), 200
@@ -125,7 +127,7 @@ def _normalized_events(runtime, source: str, body: bytes, data, refuse):
 def database_unavailable(exc):
     """The database is down or locked: tell the feed to retry; nothing was accepted."""
     current_app.logger.warning("ingest refused, database unavailable: %s", str(exc).splitlines()[0])
-    response = _error(503, "database unavailable; retry later", None)
+    response = json_error(503, "database unavailable; retry later", None)
     response.headers["Retry-After"] = "5"
     return response
 
@@ -154,12 +156,3 @@ def _answer(outcomes: list[Outcome], batch: bool):
             only["error"] = f"{only['field']}: {only['error']}"
         return jsonify(only), status
     return jsonify({**counts, "results": [o.to_dict() for o in outcomes]}), status
-
-
-def _error(status: int, message: str, field: str | None):
-    body = {"error": message}
-    if field:
-        body["field"] = field
-    response = jsonify(body)
-    response.status_code = status
-    return response

@@ -11,14 +11,16 @@ from datetime import datetime
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import or_, select
 
-from command.enums import Grade, Severity, Status
 from command.correlation import proposal_dict
+from command.enums import Grade, Severity, Status
 from command.events import IncidentUpdated
 from command.incident_actions import (FieldError, IncidentNotFound, StaleVersion, act, add_note, merge, release_lease,
                                       set_grade, set_harm, set_sensitive, split, take_lease)
 from command.incidents import OPEN_STATUSES, feature
 from command.lifecycle import InvalidTransition
 from command.models import CorrelationProposal, FeedEventRecord, Incident, IncidentLog, utcnow
+from web.errors import json_error
+
 
 bp = Blueprint("incidents_api", __name__, url_prefix="/api/v1/incidents")
 
@@ -45,7 +47,7 @@ def list_incidents():
         values = [v for v in request.args.getlist(name) for v in v.split(",") if v]
         bad = [v for v in values if name in _ALLOWED and v not in _ALLOWED[name]]
         if bad:
-            return _error(400, f"{name} {bad[0]!r} is not one of {', '.join(sorted(_ALLOWED[name]))}", name)
+            return json_error(400, f"{name} {bad[0]!r} is not one of {', '.join(sorted(_ALLOWED[name]))}", name)
         if values:
             query = query.where(column.in_(values))
     if not request.args.get("status"):
@@ -62,10 +64,10 @@ def list_incidents():
         try:
             query = query.where(Incident.updated_at >= _time(since))
         except ValueError as exc:
-            return _error(400, str(exc), "since")
+            return json_error(400, str(exc), "since")
     raw = request.args.get("limit", str(DEFAULT_LIMIT))
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        return _error(400, f"limit must be a whole number from 1 to {MAX_LIMIT}", "limit")
+        return json_error(400, f"limit must be a whole number from 1 to {MAX_LIMIT}", "limit")
     runtime = current_app.extensions["vigil"]
     with runtime.sessions() as session:
         rows = session.scalars(query.order_by(Incident.updated_at.desc(), Incident.id.desc()).limit(int(raw)))
@@ -80,7 +82,7 @@ def get_incident(incident_id: int):
     with runtime.sessions() as session:
         incident = session.get(Incident, incident_id)
         if incident is None:
-            return _error(404, f"no incident {incident_id}", "id")
+            return json_error(404, f"no incident {incident_id}", "id")
         merged = session.scalars(select(Incident.id).where(Incident.merged_into_id == incident_id)).all()
         events = session.scalars(select(FeedEventRecord)
                                  .where(FeedEventRecord.incident_id.in_([incident_id, *merged]))
@@ -148,7 +150,7 @@ def post_note(incident_id: int):
     """Add a note to the timeline: {"text", "actor"}; every console reloads the open panel."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _error(400, "body must be a JSON object", "(body)")
+        return json_error(400, "body must be a JSON object", "(body)")
     runtime = current_app.extensions["vigil"]
     try:
         actor = _field(body, "actor", str)[:128]
@@ -156,11 +158,11 @@ def post_note(incident_id: int):
         with runtime.sessions.begin() as session:
             answer = feature(add_note(session, incident_id, text, actor, utcnow()))
     except BadRequest as exc:
-        return _error(400, str(exc), exc.field)
+        return json_error(400, str(exc), exc.field)
     except IncidentNotFound as exc:
-        return _error(404, str(exc), "id")
+        return json_error(404, str(exc), "id")
     except FieldError as exc:
-        return _error(422, str(exc), exc.field)
+        return json_error(422, str(exc), exc.field)
     runtime.publisher.publish(IncidentUpdated(answer))
     return jsonify({"incident": answer}), 201
 
@@ -189,9 +191,9 @@ def _lease(incident_id: int, take: bool):
                 incident, held = release_lease(session, incident_id, actor), True
             answer = feature(incident)
     except BadRequest as exc:
-        return _error(400, str(exc), exc.field)
+        return json_error(400, str(exc), exc.field)
     except IncidentNotFound as exc:
-        return _error(404, str(exc), "id")
+        return json_error(404, str(exc), "id")
     if not held:
         return jsonify({"error": f"being edited by {answer['properties']['editing_by']}", "field": "actor",
                         "editing_by": answer["properties"]["editing_by"],
@@ -203,7 +205,7 @@ def _lease(incident_id: int, take: bool):
 def _change(incident_id: int, write):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _error(400, "body must be a JSON object", "(body)")
+        return json_error(400, "body must be a JSON object", "(body)")
     runtime = current_app.extensions["vigil"]
     try:
         actor = _field(body, "actor", str)[:128]  # until logins exist (issue 7): who the client says it is
@@ -212,18 +214,18 @@ def _change(incident_id: int, write):
             changes = written if isinstance(written, list) else [written]
             answer = _detail(changes[0].incident)
     except BadRequest as exc:
-        return _error(400, str(exc), exc.field)
+        return json_error(400, str(exc), exc.field)
     except IncidentNotFound as exc:
-        return _error(404, str(exc), "id")
+        return json_error(404, str(exc), "id")
     except StaleVersion as exc:
         return jsonify({"error": f"the incident was changed by {exc.changed_by or 'someone'} at "
                                  f"{exc.changed_at.isoformat()}; reload it",
                         "field": "version", "version": exc.version, "changed_by": exc.changed_by,
                         "changed_at": exc.changed_at.isoformat()}), 409
     except InvalidTransition as exc:
-        return _error(422, str(exc), "action")
+        return json_error(422, str(exc), "action")
     except FieldError as exc:
-        return _error(422, str(exc), exc.field)
+        return json_error(422, str(exc), exc.field)
     for change in changes:
         runtime.publisher.publish(change.event)
     return jsonify({"incident": answer}), 200
@@ -271,12 +273,3 @@ def _detail(incident: Incident) -> dict:
 def _entry(entry: IncidentLog) -> dict:
     return {"at": entry.at.isoformat(), "actor": entry.actor, "kind": entry.kind, "rule_id": entry.rule_id,
             "before": entry.before, "after": entry.after, "reason": entry.reason, "version": entry.version}
-
-
-def _error(status: int, message: str, field: str | None):
-    body = {"error": message}
-    if field:
-        body["field"] = field
-    response = jsonify(body)
-    response.status_code = status
-    return response

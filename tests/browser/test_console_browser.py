@@ -3,31 +3,10 @@
 from __future__ import annotations
 
 import pytest
-import requests
 
-from command.runtime import build_runtime
-from command.tokens import issue_feed_token
-from tests.conftest import FEED, event_body
+from tests.conftest import event_body
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def live(start_server, sqlite_url):
-    """A running server and a function that posts events to it."""
-    server = start_server("threading")
-    rt = build_runtime({"DATABASE_URL": sqlite_url})
-    with rt.sessions.begin() as session:
-        token = issue_feed_token(session, FEED)
-    rt.engine.dispose()
-
-    def post(body):
-        response = requests.post(f"{server.url}/api/v1/feeds/{FEED}/events", json=body,
-                                 headers={"Authorization": f"Bearer {token}"}, timeout=10)
-        assert response.status_code in (200, 201), response.text
-        return response.json()
-
-    return server, post
 
 
 def test_a_posted_incident_appears_on_the_map_and_in_the_list_without_reload(live, open_page, page_errors):
