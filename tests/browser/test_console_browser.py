@@ -60,3 +60,22 @@ def test_the_console_works_on_a_phone_and_in_chinese(live, open_page, page_error
     assert list_box["y"] >= map_box["y"] + map_box["height"] - 1  # stacked under the map
     assert "未结 1 起" in page.locator("#open-count").inner_text()
     assert page_errors == []
+
+
+def test_the_console_says_it_is_disconnected_and_catches_up_after_a_server_restart(
+        live, open_page, page_errors, server_env):
+    from tests.conftest import ServerProcess
+    server, post = live
+    page = open_page(server.url + "/")
+    page.wait_for_selector("#live-status.connected")
+    server.process.terminate()
+    server.process.wait(timeout=10)
+    page.wait_for_selector("#live-status.disconnected", timeout=15000)
+    restarted = ServerProcess(dict(server_env, VIGIL_ASYNC_MODE="threading"), server.port)
+    try:
+        post(event_body("missed", headline="Posted while this console was away"))
+        page.wait_for_selector("#live-status.connected", timeout=30000)
+        page.wait_for_selector('#incident-list li:has-text("Posted while this console was away")', timeout=10000)
+    finally:
+        restarted.stop()
+    assert [e for e in page_errors if "WebSocket" not in e] == []
