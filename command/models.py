@@ -81,6 +81,7 @@ class Incident(Base):
     __table_args__ = (
         UniqueConstraint("source", "external_id"),
         Index("ix_incidents_status_updated", "status", "updated_at"),
+        Index("ix_incidents_lat_lon", "lat", "lon"),  # correlation's bounding-box search on every opened incident
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -86,7 +86,8 @@ def check_silence(sessions: sessionmaker[Session], heartbeats: Mapping[str, int]
     """Raise FeedSilent for feeds quiet past their heartbeat, FeedRecovered for those heard again."""
     changes: list[DomainEvent] = []
     with sessions.begin() as session:
-        for source in heartbeats:
+        known = set(session.scalars(select(FeedHealth.source).where(FeedHealth.source.in_(list(heartbeats)))))
+        for source in set(heartbeats) - known:  # a configured feed never heard from gets its row once
             session.execute(insert_for(session, FeedHealth).values(source=source).on_conflict_do_nothing())
         for row in session.scalars(select(FeedHealth).where(FeedHealth.source.in_(list(heartbeats)))):
             changes.extend(_silence_change(session, row, timedelta(seconds=heartbeats[row.source]),

@@ -36,11 +36,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('lease_holder', sa.String(length=128), nullable=True))
         batch_op.add_column(sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_incidents_merged_into_id_incidents'), 'incidents', ['merged_into_id'], ['id'])
+        batch_op.create_index('ix_incidents_lat_lon', ['lat', 'lon'], unique=False)
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.drop_index('ix_incidents_lat_lon')
         batch_op.drop_constraint(batch_op.f('fk_incidents_merged_into_id_incidents'), type_='foreignkey')
         batch_op.drop_column('lease_until')
         batch_op.drop_column('lease_holder')
