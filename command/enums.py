@@ -47,3 +47,8 @@ class Grade(StrEnum):
     II = "II"  # 重大
     III = "III"  # 较大
     IV = "IV"  # 一般
+
+
+def grade_rank(grade: str | None) -> int:
+    """4 for grade I down to 1 for IV; 0 for no grade."""
+    return {"I": 4, "II": 3, "III": 2, "IV": 1}.get(grade or "", 0)

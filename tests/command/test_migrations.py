@@ -12,7 +12,9 @@ from command.migrate import is_current, upgrade
 from command.models import Base
 
 TABLES = {"alembic_version", "correlation_proposals", "dead_letters", "feed_events", "feed_health", "feed_tokens", "incident_log",
-          "incidents", "payloads"}
+          "incidents", "payloads", "departments", "people", "memberships", "contacts", "shifts", "duty_log",
+          "escalations", "acknowledgements", "notifications", "inbound_messages", "roster_swaps", "handovers",
+          "report_obligations", "reports", "document_jobs"}
 
 
 def _assert_migrates_from_empty(url: str) -> None:
