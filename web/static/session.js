@@ -1,0 +1,18 @@
+// Every same-origin request that changes something carries the session's CSRF token (see web/auth.py).
+(function () {
+  "use strict";
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var token = meta ? meta.content : "";
+  var plain = window.fetch.bind(window);
+  window.fetch = function (input, init) {
+    init = init || {};
+    var method = (init.method || (input && input.method) || "GET").toUpperCase();
+    var url = new URL(typeof input === "string" ? input : input.url, location.href);
+    if (token && url.origin === location.origin && ["GET", "HEAD", "OPTIONS"].indexOf(method) === -1) {
+      var headers = new Headers(init.headers || {});
+      headers.set("X-CSRF-Token", token);
+      init.headers = headers;
+    }
+    return plain(input, init);
+  };
+})();
