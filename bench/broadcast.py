@@ -15,7 +15,7 @@ import time
 import aiohttp
 import socketio
 
-from bench.harness import FEED, event, machine, percentiles, vigil_server
+from bench.harness import BENCH_TOKEN, FEED, event, machine, percentiles, vigil_server
 
 
 async def _measure(url: str, token: str, clients: int, events: int, run: str) -> tuple[list[float], int]:
@@ -32,7 +32,8 @@ async def _measure(url: str, token: str, clients: int, events: int, run: str) ->
     async def connect():
         client = socketio.AsyncClient(reconnection=False)
         client.on("incident", on_incident, namespace="/live")
-        await client.connect(url, namespaces=["/live"], transports=["websocket"], wait_timeout=30)
+        await client.connect(url, namespaces=["/live"], transports=["websocket"], wait_timeout=30,
+                             auth={"token": BENCH_TOKEN})
         connected.append(client)
 
     for start in range(0, clients, 50):  # connect in waves, as consoles do after a restart

@@ -15,10 +15,24 @@ from pathlib import Path
 
 from command.migrate import upgrade
 from command.runtime import build_runtime
+from command.models import Person
 from command.tokens import issue_feed_token
+from command.users import _token_hash, create
+from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parent.parent
 FEED = "bench"
+BENCH_USER, BENCH_PASSWORD = "bench", "bench password, loopback only"
+BENCH_TOKEN = "vgu_bench-token-loopback-only"  # Socket.IO clients: auth={"token": BENCH_TOKEN}
+
+
+def log_in(page, url: str) -> None:
+    """Log a Playwright page in through the real form."""
+    page.goto(f"{url}/login")
+    page.fill("input[name=username]", BENCH_USER)
+    page.fill("input[name=password]", BENCH_PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
 
 
 @contextmanager
@@ -30,6 +44,10 @@ def vigil_server(async_mode: str = "threading", database_url: str | None = None,
         upgrade(runtime.engine)
         with runtime.sessions.begin() as session:
             token = issue_feed_token(session, FEED)
+            if session.scalar(select(Person.id).where(Person.username == BENCH_USER)) is None:
+                create(session, BENCH_USER, "administrator", password=BENCH_PASSWORD, actor="bench")
+                session.flush()
+            session.scalar(select(Person).where(Person.username == BENCH_USER)).token_hash = _token_hash(BENCH_TOKEN)
         runtime.engine.dispose()
         port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}

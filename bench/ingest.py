@@ -18,7 +18,7 @@ import aiohttp
 import requests
 import socketio
 
-from bench.harness import FEED, event, machine, percentiles, vigil_server
+from bench.harness import BENCH_TOKEN, FEED, event, machine, percentiles, vigil_server
 
 
 def _rate(url: str, token: str, events: int, clients: int, batch: int, run: str) -> float:
@@ -44,7 +44,8 @@ async def _delays(url: str, token: str, events: int, run: str) -> list[float]:
     client = socketio.AsyncClient(reconnection=False)
     client.on("incident", lambda f: arrived.setdefault(f["properties"]["headline"], time.perf_counter()),
               namespace="/live")
-    await client.connect(url, namespaces=["/live"], transports=["websocket"], wait_timeout=30)
+    await client.connect(url, namespaces=["/live"], transports=["websocket"], wait_timeout=30,
+                         auth={"token": BENCH_TOKEN})
     sent: dict[str, float] = {}
     async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http:
         for i in range(events):

@@ -17,7 +17,7 @@ import time
 
 import socketio
 
-from bench.harness import machine, percentiles, vigil_server
+from bench.harness import BENCH_TOKEN, machine, percentiles, vigil_server
 from feeds.demo import SAMPLES_DIR
 from tests.feeds.fake_feed_server import Answer, FakeFeedServer
 
@@ -39,7 +39,7 @@ def main() -> None:
         client = socketio.Client(reconnection=False)
         client.on("incident", lambda f: arrived.put((time.perf_counter(), f["properties"]["headline"])),
                   namespace="/live")
-        client.connect(url, namespaces=["/live"], transports=["websocket"])
+        client.connect(url, namespaces=["/live"], transports=["websocket"], auth={"token": BENCH_TOKEN})
         time.sleep(2)
         for n in range(2, args.rounds + 2):
             new = features[n - 1]["properties"]["title"]

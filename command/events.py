@@ -52,5 +52,33 @@ class CorrelationProposed:
     proposal: dict
 
 
+@dataclass(frozen=True, slots=True)
+class EscalationChanged:
+    """An escalation started, moved a step, was acknowledged or ended."""
+
+    escalation: dict
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationOverdue:
+    """An escalation step is late (a worker died or the clock jumped): the duty room must know."""
+
+    escalation: dict
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationChanged:
+    """An SMS in the outbox was sent, retried, delivered, failed or cancelled: its row as JSON."""
+
+    notification: dict
+
+
+@dataclass(frozen=True, slots=True)
+class DutyLogAppended:
+    """A duty log entry was committed: the entry as JSON (command.dutylog.entry_dict)."""
+
+    entry: dict
+
+
 DomainEvent = (IncidentOpened | IncidentUpdated | FeedHealthChanged | FeedSilent | FeedRecovered
-               | CorrelationProposed)
+               | CorrelationProposed | EscalationChanged | EscalationOverdue | NotificationChanged | DutyLogAppended)

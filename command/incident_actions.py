@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from command.enums import Action, Grade
+from command import reporting
+from command.enums import Action, Grade, grade_rank
 from command.events import IncidentUpdated
 from command.grading import propose
 from command.incidents import feature, log
@@ -81,9 +82,17 @@ def set_grade(session: Session, incident_id: int, grade: str, actor: str, seen_v
     grade = Grade(grade)
     current = _current(session, incident_id, seen_version)
     rule_id = "GRADE-CONFIRM" if grade.value == current.grade_proposed and current.grade is None else "GRADE-SET"
-    return _write(session, current, actor, at, {"grade": grade.value}, kind="grade", rule_id=rule_id,
-                  before=current.grade or f"proposed {current.grade_proposed}", after=grade.value,
-                  reason=_required(reason))
+    changes = {"grade": grade.value}
+    if grade_rank(grade.value) > grade_rank(current.grade or current.grade_proposed):
+        changes["triage_at"] = at  # a graver grade may call for a stronger playbook
+    previous = current.grade
+    change = _write(session, current, actor, at, changes, kind="grade", rule_id=rule_id,
+                    before=current.grade or f"proposed {current.grade_proposed}", after=grade.value,
+                    reason=_required(reason))
+    # Report obligations (信息报送) in the same transaction: the grade and its deadlines commit together.
+    reporting.obligations_for(session, change.incident, f"grade:{grade.value}", at, previous_grade=previous,
+                              author=actor)
+    return change
 
 
 def set_harm(session: Session, incident_id: int, actor: str, seen_version: int, at: datetime, reason: str, *,
@@ -97,8 +106,10 @@ def set_harm(session: Session, incident_id: int, actor: str, seen_version: int, 
     proposal = propose(current.severity, deaths, serious_injuries, direct_loss_yuan)
     figures = {"deaths": deaths, "serious_injuries": serious_injuries, "direct_loss_yuan": direct_loss_yuan}
     before = "/".join(str(getattr(current, name)) for name in figures)
-    return _write(session, current, actor, at,
-                  dict(figures, grade_proposed=proposal.grade, grade_reason=proposal.reason),
+    changes = dict(figures, grade_proposed=proposal.grade, grade_reason=proposal.reason)
+    if current.grade is None and grade_rank(proposal.grade) > grade_rank(current.grade_proposed):
+        changes["triage_at"] = at
+    return _write(session, current, actor, at, changes,
                   kind="harm", rule_id="HARM-SET", before=before, after="/".join(str(v) for v in figures.values()),
                   reason=_required(reason))
 
@@ -107,9 +118,16 @@ def set_sensitive(session: Session, incident_id: int, sensitive: bool, actor: st
                   at: datetime, reason: str | None = None) -> Change:
     """Flag or unflag the incident as sensitive (敏感)."""
     current = _current(session, incident_id, seen_version)
-    return _write(session, current, actor, at, {"sensitive": bool(sensitive)}, kind="sensitive",
-                  rule_id="SENSITIVE-ON" if sensitive else "SENSITIVE-OFF", before=str(bool(current.sensitive)),
-                  after=str(bool(sensitive)), reason=reason)
+    changes = {"sensitive": bool(sensitive)}
+    flagged = sensitive and not current.sensitive
+    if flagged:
+        changes["triage_at"] = at  # playbooks may match on the sensitive flag
+    change = _write(session, current, actor, at, changes, kind="sensitive",
+                    rule_id="SENSITIVE-ON" if sensitive else "SENSITIVE-OFF", before=str(bool(current.sensitive)),
+                    after=str(bool(sensitive)), reason=reason)
+    if flagged:  # a sensitive incident is reported too (信息报送), in the same transaction
+        reporting.obligations_for(session, change.incident, "sensitive", at, author=actor)
+    return change
 
 
 def _current(session: Session, incident_id: int, seen_version: int) -> Incident:

@@ -18,7 +18,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from command.db import insert_for
-from command.enums import OPEN, Action
+from command.directory import departments_for
+from command.enums import OPEN, Action, grade_rank
 from command.correlation import propose_for
 from command.events import CorrelationProposed, DomainEvent, IncidentOpened, IncidentUpdated
 from command.grading import propose
@@ -80,7 +81,8 @@ def _open(session: Session, event: "FeedEvent", received_at: datetime, actor: st
         insert_for(session, Incident)
         .values(source=event.source, external_id=event.external_id, received_at=received_at,
                 status="resolved" if _cancelled_later(session, event) else "new", version=1,
-                updated_by=actor, grade_proposed=proposal.grade, grade_reason=proposal.reason, **values)
+                updated_by=actor, grade_proposed=proposal.grade, grade_reason=proposal.reason,
+                triage_at=received_at, **values)
         .on_conflict_do_nothing()
         .returning(Incident)
     ).first()
@@ -129,6 +131,8 @@ def _changes_for(current: Incident, event: "FeedEvent", received_at: datetime) -
         values.update(grade_proposed=proposal.grade, grade_reason=proposal.reason)
     direction = SEVERITY_RANK[event.severity] - SEVERITY_RANK.get(current.severity, 0)
     rule_id = "FEED-UPGRADE" if direction > 0 else "FEED-DOWNGRADE" if direction < 0 else "FEED-UPDATE"
+    if direction > 0 or grade_rank(values.get("grade_proposed")) > grade_rank(current.grade_proposed):
+        values["triage_at"] = received_at  # worse news may call for a stronger playbook; a downgrade pages nobody
     return values, rule_id
 
 
@@ -154,6 +158,8 @@ def _values(event: "FeedEvent", received_at: datetime) -> dict:
         "lon": point[1] if point else None,
         "area": event.area,
         "address": event.address,
+        "region_code": event.region_code,
+        "departments": departments_for(event.category, event.event, event.headline),
         "occurred_at": event.occurred_at or event.effective_at or event.sent_at,
         "sent_at": event.sent_at,
         "expires_at": event.expires_at,
@@ -198,6 +204,7 @@ def feature(incident: Incident) -> dict:
             "grade": incident.grade,
             "grade_proposed": incident.grade_proposed,
             "sensitive": bool(incident.sensitive),
+            "departments": list(incident.departments or []),
             "area": area,
             "area_too_large": bool(incident.area) and area is None,
             "merged_into": incident.merged_into_id,

@@ -25,9 +25,25 @@ DEFAULTS: dict[str, Any] = {
     "TILE_ATTRIBUTION": "",  # required with TILE_URL, shown on the map
     "MAP_CENTER": [35.0, 105.0],  # [lat, lon] of the initial view
     "MAP_ZOOM": 4,  # initial zoom
-    "SMS_BACKEND": "console",  # console | twilio
+    "SMS_BACKEND": "console",  # console | twilio | http
+    "SMS_TIMEOUT_SECONDS": 10.0,  # one provider request; the twilio client has no timeout of its own
+    "SMS_MAX_ATTEMPTS": 6,  # retries on 429/5xx with backoff, then the next contact channel
+    "TWILIO_ACCOUNT_SID": "",  # AC…
+    "TWILIO_AUTH_TOKEN": "",  # also validates the signature of every inbound webhook
+    "TWILIO_FROM": "",  # +E.164 sender number, or MG… messaging service sid
+    "TWILIO_API_BASE": "",  # "" = https://api.twilio.com | a compatible endpoint (tests: a fake on 127.0.0.1)
+    "SMS_HTTP_URL": "",  # http gateway backend: POST {to, body, callback} as JSON, answers {id}
+    "SMS_HTTP_TOKEN": "",  # bearer token for the http gateway
+    "PUBLIC_URL": "",  # the URL the SMS provider calls us at (webhook signatures are checked against it)
+    "PLAYBOOKS_DIR": str(ROOT / "playbooks" / "shipped"),  # the playbook YAML files
+    "DIRECTORY_FILE": "",  # "" = none | YAML of departments, people, contacts and shifts loaded at start
+    "ESCALATION_POLL_SECONDS": 1.0,  # how often a worker looks for due steps and pending SMS
+    "ESCALATION_LEASE_SECONDS": 60,  # a claimed step a dead worker held is taken over after this
+    "ESCALATION_OVERDUE_SECONDS": 120,  # the auditor raises a step this late in the duty room
     "MAX_BODY_BYTES": 5 * 1024 * 1024,  # larger ingest bodies are refused with 413
     "MAX_EVENTS_PER_POST": 5000,  # a longer list is refused with 413
+    "INGEST_RATE_PER_SOURCE": 50.0,  # events/s one feed may push on average (per web process); 0 = no limit
+    "INGEST_BURST": 500,  # events one feed may push at once before the rate applies (429 + Retry-After)
     "FEEDS_FILE": "",  # "" = no configured feeds | path to a feeds YAML (formats, poll URLs, heartbeats)
     "DEMO": False,  # true = replay the bundled demo feeds while serving
     "DEMO_INTERVAL_SECONDS": 2.0,  # pause between replayed demo events
@@ -36,7 +52,7 @@ DEFAULTS: dict[str, Any] = {
 
 _CHOICES = {
     "ASYNC_MODE": ("threading", "eventlet"),
-    "SMS_BACKEND": ("console", "twilio"),
+    "SMS_BACKEND": ("console", "twilio", "http"),
 }
 
 
@@ -89,6 +105,15 @@ def _check(settings: Mapping[str, Any]) -> None:
                             f"({PREFIX}DATABASE_URL=postgresql+psycopg://…); use threading")
     if settings["TILE_URL"] and not settings["TILE_ATTRIBUTION"]:
         raise SettingsError(f"{PREFIX}TILE_ATTRIBUTION is required when {PREFIX}TILE_URL is set")
+    if settings["SMS_BACKEND"] == "twilio":
+        missing = [name for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM") if not settings[name]]
+        if missing:
+            raise SettingsError(f"{PREFIX}SMS_BACKEND=twilio needs {', '.join(PREFIX + name for name in missing)}")
+    if settings["SMS_BACKEND"] == "http" and not settings["SMS_HTTP_URL"]:
+        raise SettingsError(f"{PREFIX}SMS_BACKEND=http needs {PREFIX}SMS_HTTP_URL")
+    if settings["INGEST_RATE_PER_SOURCE"] < 0 or settings["INGEST_BURST"] < 1:
+        raise SettingsError(f"{PREFIX}INGEST_RATE_PER_SOURCE must be 0 (no limit) or more, "
+                            f"and {PREFIX}INGEST_BURST at least 1")
     if settings["MAX_BODY_BYTES"] < 1024:
         raise SettingsError(f"{PREFIX}MAX_BODY_BYTES must be at least 1024")
 

@@ -33,3 +33,12 @@ def feed_token_valid(session: Session, source: str, token: str) -> bool:
     if row is None or row.revoked_at is not None:
         return False
     return hmac.compare_digest(row.token_hash, _hash(token))
+
+
+def revoke_feed_token(session: Session, source: str) -> bool:
+    """Revoke ``source``'s token at once; False when it has none."""
+    row = session.get(FeedToken, source)
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = utcnow()
+    return True

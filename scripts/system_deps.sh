@@ -1,6 +1,6 @@
 #!/bin/sh
 # What the tests need from the machine: Debian's Chromium (browser tests, never a browser
-# download), CJK fonts, and PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 running.
+# download), CJK fonts, nginx, and PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 running.
 # Under CI=true a missing piece is an error; elsewhere a warning (those tests then skip).
 set -u
 fail() {
@@ -14,6 +14,11 @@ if [ ! -x /usr/bin/chromium ] || ! ls /usr/share/fonts/opentype/noto/NotoSansCJK
     { as_root apt-get update -q && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q chromium fonts-noto-cjk; } \
         >/tmp/vigil-apt.log 2>&1 || fail "could not install chromium/fonts-noto-cjk (see /tmp/vigil-apt.log)"
 fi
+# pdftotext (poppler-utils): the document tests read the Chinese back out of rendered PDFs.
+command -v pdftotext >/dev/null || { as_root apt-get update -q && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q poppler-utils; } >>/tmp/vigil-apt.log 2>&1 || fail "could not install poppler-utils (see /tmp/vigil-apt.log)"
+
+# nginx: tests/deploy runs the documented reverse-proxy config (docs/deploy/nginx.conf) in front of two web processes.
+[ -x /usr/sbin/nginx ] || { as_root apt-get update -q && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q nginx; } >>/tmp/vigil-apt.log 2>&1 || fail "could not install nginx (see /tmp/vigil-apt.log)"
 
 port_open() { python3 -c "import socket,sys; s=socket.socket(); s.settimeout(1); sys.exit(s.connect_ex(('127.0.0.1', $1)))"; }
 

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from command.migrate import upgrade
+from command.models import Membership, Person
 from command.runtime import build_runtime
 from command.tokens import issue_feed_token
+from command.users import _hash_password, _token_hash
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("VIGIL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -38,6 +40,49 @@ def runtime(sqlite_url):
     rt.engine.dispose()
 
 
+PASSWORD = "correct horse battery staple"  # every test user's password
+ADMIN = "admin"
+ADMIN_TOKEN = "vgu_test-admin-token"
+PASSWORD_HASH = _hash_password(PASSWORD)  # argon2 is slow on purpose: hash once for the whole run
+
+
+def make_user(runtime, username: str, role: str = "administrator", departments=(), token: str | None = None) -> int:
+    """Write a user straight into the database (no audit entry, so tests counting log entries stay exact)."""
+    with runtime.sessions.begin() as session:
+        if departments:
+            from command.directory import sync_departments
+            sync_departments(session)
+        person = Person(username=username, display_name=username, role=role, language="en",
+                        password_hash=PASSWORD_HASH, token_hash=_token_hash(token) if token else None)
+        session.add(person)
+        session.flush()
+        for code in departments:
+            session.add(Membership(person_id=person.id, department_code=code, post="liaison"))
+        return person.id
+
+
+def log_in(client, runtime, username: str = ADMIN, role: str = "administrator", departments=()) -> None:
+    """Make ``client`` a logged-in session of ``username`` (created if needed) sending its CSRF token."""
+    with runtime.sessions() as session:
+        uid = session.scalar(select(Person.id).where(Person.username == username))
+    if uid is None:
+        uid = make_user(runtime, username, role, departments)
+    now = time.time()
+    with client.session_transaction() as state:
+        state.update(uid=uid, since=now, seen=now, csrf="test-csrf")
+    client.environ_base["HTTP_X_CSRF_TOKEN"] = "test-csrf"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_runtime(request, sqlite_url):
+    """A migrated Runtime on SQLite, then on a fresh PostgreSQL database: the test runs on both."""
+    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    rt = build_runtime({"DATABASE_URL": url, "SECRET_KEY": "test"})
+    upgrade(rt.engine)
+    yield rt
+    rt.engine.dispose()
+
+
 @pytest.fixture
 def app(runtime):
     """The Flask app built on ``runtime``."""
@@ -46,8 +91,16 @@ def app(runtime):
 
 
 @pytest.fixture
-def client(app):
-    """A Flask test client."""
+def client(app, runtime):
+    """A Flask test client logged in as an administrator."""
+    client = app.test_client()
+    log_in(client, runtime)
+    return client
+
+
+@pytest.fixture
+def anonymous(app):
+    """A Flask test client nobody logged in to."""
     return app.test_client()
 
 
@@ -80,6 +133,8 @@ class ServerProcess:
     def __init__(self, env: dict, port: int, args: list[str] = ()):
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
+        self.api = requests.Session()  # calls the API as the test administrator
+        self.api.headers["Authorization"] = f"Bearer {ADMIN_TOKEN}"
         self.log = open(Path(env["VIGIL_LOG_DIR"]) / f"server-{port}.log", "w+")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "command", "serve", "--port", str(port), *args],
@@ -119,6 +174,7 @@ def server_env(tmp_path, sqlite_url) -> dict:
     """Environment for a server subprocess on a migrated SQLite database."""
     rt = build_runtime({"DATABASE_URL": sqlite_url})
     upgrade(rt.engine)
+    make_user(rt, ADMIN, token=ADMIN_TOKEN)
     rt.engine.dispose()
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
     env.update(VIGIL_DATABASE_URL=sqlite_url, VIGIL_SECRET_KEY="test", VIGIL_LOG_DIR=str(tmp_path),
@@ -167,3 +223,20 @@ def pg_url():
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+REDIS_URL = os.environ.get("VIGIL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_url():
+    """The local Redis (Socket.IO's message queue); fails under CI=true when unreachable."""
+    import redis
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:
+        message = f"Redis unreachable at {REDIS_URL}: {exc}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return REDIS_URL

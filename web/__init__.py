@@ -14,7 +14,11 @@ from flask_socketio import SocketIO
 from command.runtime import Runtime, build_runtime
 from command.settings import secret_key
 from feeds.config import load_feeds
-from web import console, correlations_api, feeds_api, feeds_page, health, i18n, incidents_api, live, openapi
+from web import errors
+from web.errors import BoundedInt
+from web import (console, correlations_api, dutylog_api, dutylog_page, escalations_api, feeds_api, feeds_page,
+                 handover_page, health, i18n, incidents_api, live, openapi, queue_page, reports_api, twilio_webhooks)
+from web import admin, auth, documents_api, documents_page, metrics, roster_api, roster_page
 
 
 def create_app(overrides: Mapping[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
@@ -27,14 +31,19 @@ def create_app(overrides: Mapping[str, Any] | None = None, runtime: Runtime | No
         MAX_CONTENT_LENGTH=settings["MAX_BODY_BYTES"],
     )
     app.json.ensure_ascii = False  # Chinese stays readable in API answers and page data
+    app.url_map.converters["int"] = BoundedInt  # ids past 64 bits are simply not found
+    errors.init_app(app)
     app.extensions["vigil"] = runtime
     app.extensions["vigil_feeds"] = load_feeds(settings["FEEDS_FILE"])
     # The async mode is a setting, never auto-detected: installing eventlet must not switch it.
     socketio = SocketIO(app, async_mode=settings["ASYNC_MODE"],
                         message_queue=settings["SOCKETIO_MESSAGE_QUEUE"] or None)
+    auth.init_app(app)  # first: every request passes its gate
     live.init_app(app, socketio)
     i18n.init_app(app)
-    for module in (console, feeds_api, feeds_page, incidents_api, correlations_api, health, openapi):
+    for module in (console, feeds_api, feeds_page, incidents_api, correlations_api, escalations_api, queue_page, health,
+                   openapi, reports_api, twilio_webhooks, dutylog_api, dutylog_page, handover_page,
+                   roster_page, roster_api, documents_api, documents_page, admin, metrics):
         app.register_blueprint(module.bp)
     return app
 

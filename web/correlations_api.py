@@ -8,6 +8,8 @@ from sqlalchemy import select
 from command.correlation import proposal_dict
 from command.incident_actions import FieldError, IncidentNotFound, dismiss
 from command.models import CorrelationProposal, utcnow
+from web.errors import json_error
+from web.incidents_api import field_error
 
 bp = Blueprint("correlations_api", __name__, url_prefix="/api/v1/correlations")
 
@@ -19,7 +21,7 @@ def list_proposals():
     """Return correlation proposals, newest first (?status=proposed by default)."""
     status = request.args.get("status", "proposed")
     if status not in STATUSES:
-        return jsonify({"error": f"status must be one of {', '.join(STATUSES)}", "field": "status"}), 400
+        return json_error(400, f"status must be one of {', '.join(STATUSES)}", "status", "not_allowed")
     runtime = current_app.extensions["vigil"]
     with runtime.sessions() as session:
         rows = session.scalars(select(CorrelationProposal).where(CorrelationProposal.status == status)
@@ -33,13 +35,13 @@ def post_dismiss(proposal_id: int):
     body = request.get_json(silent=True)
     actor = body.get("actor") if isinstance(body, dict) else None
     if not isinstance(actor, str) or not actor.strip():
-        return jsonify({"error": "actor is required", "field": "actor"}), 400
+        return json_error(400, "actor is required", "actor", "required")
     runtime = current_app.extensions["vigil"]
     try:
         with runtime.sessions.begin() as session:
             proposal = dismiss(session, proposal_id, actor.strip()[:128], utcnow())
     except IncidentNotFound as exc:
-        return jsonify({"error": str(exc), "field": "id"}), 404
-    except FieldError as exc:
-        return jsonify({"error": str(exc), "field": exc.field}), 409
+        return json_error(404, str(exc), "id", "not_found")
+    except FieldError as exc:  # already decided by someone else
+        return field_error(409, exc)
     return jsonify({"proposal": proposal})

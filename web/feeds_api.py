@@ -4,7 +4,9 @@ The adapter for a raw payload is ``?format=``, else the feed's configured
 format, else detected from the bytes.
 
 Every refusal is answered with a 4xx naming the bad field, and the body is kept
-as a dead letter with the reason, so nothing a feed sent is silently lost.
+as a dead letter with the reason, so nothing a feed sent is silently lost. The
+exception is a feed over its rate limit (web.ingest_limit): 429 + Retry-After,
+counted in /metrics, nothing stored (a flood must not fill the database).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from command.metrics import INGEST_THROTTLED
 from command.tokens import feed_token_valid
 from feeds.event import SOURCE_PATTERN, FeedEvent, InvalidEvent
 from feeds.health import OK, REFUSED, feed_overview
@@ -22,12 +25,20 @@ from feeds.ingest import ACCEPTED, DUPLICATE, REJECTED, Outcome, dead_letter, in
 from feeds.intake import record, take_payload
 from feeds.registry import ADAPTERS, detect_format
 from web.errors import json_error
+from web.ingest_limit import IngestLimiter
 
 
 bp = Blueprint("feeds_api", __name__, url_prefix="/api/v1/feeds")
 
 JSON_TYPES = ("application/json", "application/geo+json", "")
 NORMALIZED = "normalized"  # the feed's format when it sends Vigil's own event JSON
+LIMITER = "vigil_ingest_limit"  # app.extensions key of this process's IngestLimiter
+
+
+@bp.record_once
+def _install_limiter(state) -> None:
+    settings = state.app.extensions["vigil"].settings
+    state.app.extensions[LIMITER] = IngestLimiter(settings["INGEST_RATE_PER_SOURCE"], settings["INGEST_BURST"])
 
 
 @bp.get("")
@@ -46,6 +57,9 @@ def post_events(source: str):
         response = json_error(401, f"missing or invalid bearer token for feed {source!r}", "Authorization")
         response.headers["WWW-Authenticate"] = f'Bearer realm="vigil", feed="{source}"'
         return response
+    wait = current_app.extensions[LIMITER].admit(source)  # after the token: a stranger cannot drain a feed's bucket
+    if wait:
+        return _throttled(source, wait)
 
     def refuse(status: int, reason: str, field: str, body: bytes | None = None, size: int | None = None,
                format_name: str | None = None):
@@ -80,6 +94,7 @@ def post_events(source: str):
     intake = take_payload(runtime, source, body, format_name, content_type=request.content_type or "",
                           options=feed.options if feed and feed.format == format_name else None,
                           remote_addr=request.remote_addr)
+    current_app.extensions[LIMITER].charge(source, len(intake.outcomes) - 1)
     if intake.refused:
         return json_error(422, intake.refused, "(body)")
     if not intake.outcomes:
@@ -106,6 +121,7 @@ def _normalized_events(runtime, source: str, body: bytes, data, refuse):
     if len(items) > runtime.settings["MAX_EVENTS_PER_POST"]:
         return refuse(413, f"{len(items)} events in one post; the limit is "
                            f"{runtime.settings['MAX_EVENTS_PER_POST']}", "(body)", body)
+    current_app.extensions[LIMITER].charge(source, len(items) - 1)  # before storing, so concurrent posts see it
     events, outcomes = [], []
     for index, item in enumerate(items):
         try:
@@ -129,6 +145,20 @@ def database_unavailable(exc):
     current_app.logger.warning("ingest refused, database unavailable: %s", str(exc).splitlines()[0])
     response = json_error(503, "database unavailable; retry later", None)
     response.headers["Retry-After"] = "5"
+    return response
+
+
+def _throttled(source: str, wait: int):
+    """Over its rate: 429 with Retry-After, counted in /metrics, logged once a minute, nothing stored."""
+    limiter = current_app.extensions[LIMITER]
+    INGEST_THROTTLED.labels(source).inc()
+    if limiter.should_log(source):
+        current_app.logger.warning("feed %s is over its rate limit (%g events/s, burst %d); refusing with 429",
+                                   source, limiter.rate, limiter.burst)
+    response = json_error(429, f"feed {source!r} is over its rate limit of {limiter.rate:g} events/s "
+                               f"(burst {limiter.burst:g}); retry after {wait} s", None, "rate_limited",
+                          retry_after_seconds=wait)
+    response.headers["Retry-After"] = str(wait)
     return response
 
 

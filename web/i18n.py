@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, request
 from flask_babel import Babel
 
@@ -26,8 +28,14 @@ def remember_choice(response):
     return response
 
 
+def lang_url(code: str) -> str:
+    """This page in another language, keeping its other query arguments."""
+    return "?" + urlencode({**request.args.to_dict(), "lang": code})
+
+
 def init_app(app: Flask) -> None:
     """Install Flask-Babel with Vigil's catalogues and locale choice."""
+    app.jinja_env.globals["lang_url"] = lang_url
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=select_locale)
     app.after_request(remember_choice)

@@ -10,33 +10,43 @@ from __future__ import annotations
 from flask import Flask
 from flask_socketio import Namespace, SocketIO, join_room
 
-from command.events import (CorrelationProposed, DomainEvent, FeedHealthChanged, FeedRecovered, FeedSilent,
-                            IncidentOpened, IncidentUpdated)
+from command.live_routing import NAMESPACE, ROOM_ALL, department_room, route
+from command.metrics import LIVE_CLIENTS, LIVE_CONNECTS, LIVE_DISCONNECTS
+from web.access import READERS
+from web.auth import load_user
 
-NAMESPACE = "/live"
-ROOM_ALL = "all"
-_EVENT_NAMES = {  # domain event -> (Socket.IO event, the attribute pushed)
-    IncidentOpened: ("incident", "feature"),
-    IncidentUpdated: ("incident", "feature"),
-    FeedHealthChanged: ("feed_health", "health"),
-    FeedSilent: ("feed_silent", "health"),
-    FeedRecovered: ("feed_recovered", "health"),
-    CorrelationProposed: ("correlation", "proposal"),
-}
+WATCHERS = READERS  # roles that receive everything; a liaison receives their departments' items only
 
 
 class LiveNamespace(Namespace):
-    """Consoles connect here and are put in the room that receives every incident."""
+    """Consoles connect here with their session (or a personal token) and are put in the rooms their role allows.
+
+    Rooms come from the server's record of who connected, never from anything the client asks for.
+    The engine only accepts connections from the page's own origin (Flask-SocketIO's default).
+    """
 
     def on_connect(self, auth=None):
-        join_room(ROOM_ALL)
+        token = auth.get("token") if isinstance(auth, dict) and isinstance(auth.get("token"), str) else None
+        user = load_user(token)
+        if user is None or (user.role not in WATCHERS and user.role != "liaison"):
+            raise ConnectionRefusedError("login required")
+        if user.role in WATCHERS:
+            join_room(ROOM_ALL)
+        for code in user.departments if user.role == "liaison" else ():
+            join_room(department_room(code))
+        LIVE_CONNECTS.inc()  # counted once accepted: a refused connection never disconnects
+        LIVE_CLIENTS.inc()
+
+    def on_disconnect(self, reason=None):
+        LIVE_DISCONNECTS.inc()
+        LIVE_CLIENTS.dec()
 
 
 def emitter(socketio: SocketIO):
-    """Return a publisher subscriber that emits each domain event to the consoles."""
-    def emit(event: DomainEvent) -> None:
-        name, attribute = _EVENT_NAMES[type(event)]
-        socketio.emit(name, getattr(event, attribute), namespace=NAMESPACE, to=ROOM_ALL)
+    """Return a publisher subscriber that emits each domain event to the rooms that may see it."""
+    def emit(event) -> None:
+        name, payload, rooms = route(event)
+        socketio.emit(name, payload, namespace=NAMESPACE, to=rooms)
     return emit
 
 

@@ -10,7 +10,7 @@ import requests
 
 from command.runtime import build_runtime
 from command.tokens import issue_feed_token
-from tests.conftest import FEED
+from tests.conftest import ADMIN, FEED, PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -43,13 +43,20 @@ def open_page(browser, page_errors):
     """Open a page on a new context: ``open_page(url, viewport=..., locale=...)``."""
     contexts = []
 
-    def open_(url: str, viewport=None, locale="en-US"):
+    def open_(url: str, viewport=None, locale="en-US", user: str | None = ADMIN):
         context = browser.new_context(viewport=viewport or {"width": 1366, "height": 768}, locale=locale)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: page_errors.append(str(error)))
-        page.on("request", lambda request: None if request.url.startswith(url.split("/", 3)[0] + "//" + url.split("/")[2])
+        origin = url.split("/", 3)[0] + "//" + url.split("/")[2]
+        page.on("request", lambda request: None if request.url.startswith(origin)
                 else page_errors.append(f"request to another host: {request.url}"))
+        if user:  # log in through the real form first (``user=None`` stays logged out)
+            page.goto(f"{origin}/login")
+            page.fill("input[name=username]", user)
+            page.fill("input[name=password]", PASSWORD)
+            with page.expect_navigation():
+                page.click("button[type=submit]")
         page.goto(url)
         return page
 

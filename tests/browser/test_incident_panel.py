@@ -7,7 +7,8 @@ import re
 import pytest
 import requests
 
-from tests.conftest import FEED, event_body
+from command.runtime import build_runtime
+from tests.conftest import ADMIN, FEED, event_body, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -18,12 +19,9 @@ def _item(page, headline):
     return page.locator(f"#incident-list li:has-text(\"{headline}\")")
 
 
-def _open_panel(page, headline, actor="Li Ming"):
+def _open_panel(page, headline):
     _item(page, headline).locator("button.details").click()
     page.wait_for_selector("#incident-panel .panel-headline")
-    if actor is not None:
-        page.fill("#actor-name", actor)
-        page.locator("#actor-name").dispatch_event("change")
     return page.locator("#incident-panel")
 
 
@@ -100,7 +98,9 @@ def test_acknowledge_record_harm_and_confirm_the_grade_from_the_panel(live, open
     panel.locator('.timeline li[data-rule="GRADE-CONFIRM"]').wait_for()
     assert panel.locator(".grade-value").inner_text().startswith("III")
     timeline = panel.locator(".timeline").inner_text()
-    assert "Li Ming" in timeline and "Confirmed with the district" in timeline and "new → acknowledged" in timeline
+    assert "Confirmed with the district" in timeline and "New → Acknowledged" in timeline
+    for rule in ("NEW-ACK", "HARM-SET", "GRADE-CONFIRM"):  # every change is the logged-in operator's
+        assert panel.locator(f'.timeline li[data-rule="{rule}"] .actor').inner_text() == ADMIN
     page.wait_for_selector("#incident-list li:has-text(\"Grade III\")")
 
     panel.locator("button.action-resolve").click()
@@ -115,8 +115,12 @@ def test_acknowledge_record_harm_and_confirm_the_grade_from_the_panel(live, open
     assert page_errors == []
 
 
-def test_an_action_on_a_stale_version_says_who_changed_it_and_reloads(live, open_page, page_errors):
+def test_an_action_on_a_stale_version_says_who_changed_it_and_reloads(live, sqlite_url, open_page, page_errors):
     server, post = live
+    runtime = build_runtime({"DATABASE_URL": sqlite_url})
+    make_user(runtime, "wang.fang", "operator", token="vgu_wang-fang")  # a colleague acting through the API
+    runtime.engine.dispose()
+    wang = {"Authorization": "Bearer vgu_wang-fang"}
     post(event_body("stale", headline="Landslide on G318", severity="severe"))
     page = open_page(server.url + "/")
     page.wait_for_selector("#live-status.connected")
@@ -126,14 +130,14 @@ def test_an_action_on_a_stale_version_says_who_changed_it_and_reloads(live, open
 
     page.evaluate("window.vigilConsole.socket.disconnect()")  # the push about the change never arrives
     page.wait_for_selector("#live-status.disconnected")
-    answer = requests.post(f"{server.url}/api/v1/incidents/{incident_id}/actions", timeout=10,
-                           json={"action": "respond", "version": version, "actor": "Wang Fang"})
+    answer = requests.post(f"{server.url}/api/v1/incidents/{incident_id}/actions", timeout=10, headers=wang,
+                           json={"action": "respond", "version": version})
     assert answer.status_code == 200, answer.text
 
     panel.locator("button.action-acknowledge").click()  # still offered: the panel has the old version
     message = page.locator("#panel-message")
     message.wait_for(state="visible")
-    assert re.search(r"Changed by Wang Fang at .+ — reloaded", message.inner_text())
+    assert re.search(r"Changed by wang\.fang at .+ — reloaded", message.inner_text())
     page.wait_for_selector(f'#incident-panel[data-version="{version + 1}"]')
     assert panel.locator(".status-value").inner_text() == "Responding"
     assert panel.locator("button.action-acknowledge").count() == 0
@@ -143,19 +147,44 @@ def test_an_action_on_a_stale_version_says_who_changed_it_and_reloads(live, open
     page.evaluate("window.vigilConsole.socket.connect()")
     page.wait_for_selector("#live-status.connected")
     assert not panel.is_hidden()  # the panel stays open across a reconnect
-    requests.post(f"{server.url}/api/v1/incidents/{incident_id}/actions", timeout=10,
-                  json={"action": "resolve", "version": version + 1, "actor": "Wang Fang"})
+    requests.post(f"{server.url}/api/v1/incidents/{incident_id}/actions", timeout=10, headers=wang,
+                  json={"action": "resolve", "version": version + 1})
     page.wait_for_selector(f'#incident-panel[data-version="{version + 2}"]')  # live push reloads the panel
     assert panel.locator(".status-value").inner_text() == "Resolved"
     assert page_errors == []
 
 
-def test_the_actor_is_required_and_remembered(live, open_page, page_errors):
+def test_the_logged_in_operator_acts_without_being_asked_their_name(live, open_page, page_errors):
     server, post = live
     post(event_body("who", headline="Gas leak downtown", severity="moderate"))
     page = open_page(server.url + "/")
     page.wait_for_selector("#live-status.connected")
-    panel = _open_panel(page, "Gas leak downtown", actor=None)
+    panel = _open_panel(page, "Gas leak downtown")
+    assert page.locator("#actor-name").is_hidden() and page.input_value("#actor-name") == ADMIN
+    panel.locator("button.action-acknowledge").click()
+    panel.locator('.timeline li[data-rule="NEW-ACK"]').wait_for()
+    assert panel.locator('.timeline li[data-rule="NEW-ACK"] .actor').inner_text() == ADMIN
+    assert panel.locator('.field-error[data-for="actor"]').is_hidden()
+    assert page_errors == []
+
+
+def test_a_console_page_without_a_logged_in_name_asks_for_one_and_remembers_it(live, open_page, page_errors):
+    """The name field still works when the page names nobody; the server records who logged in all the same."""
+    server, post = live
+    post(event_body("who", headline="Gas leak downtown", severity="moderate"))
+    page = open_page(server.url + "/")
+
+    def nameless(route):  # the console as rendered for nobody: the vigil-user meta is empty
+        response = route.fetch()
+        html = response.text()
+        assert f'name="vigil-user" content="{ADMIN}"' in html
+        route.fulfill(response=response, body=html.replace(f'name="vigil-user" content="{ADMIN}"',
+                                                           'name="vigil-user" content=""'))
+    page.route(server.url + "/", nameless)
+    page.reload()
+    page.wait_for_selector("#live-status.connected")
+    panel = _open_panel(page, "Gas leak downtown")
+    assert page.locator("#actor-name").is_visible()
     page.fill("#actor-name", "")
     panel.locator("button.action-acknowledge").click()
     assert panel.locator('.field-error[data-for="actor"]').inner_text() == "Enter your name before making changes"
@@ -164,6 +193,7 @@ def test_the_actor_is_required_and_remembered(live, open_page, page_errors):
     page.locator("#actor-name").dispatch_event("change")
     panel.locator("button.action-acknowledge").click()
     panel.locator('.timeline li[data-rule="NEW-ACK"]').wait_for()
+    assert panel.locator('.timeline li[data-rule="NEW-ACK"] .actor').inner_text() == ADMIN  # not the typed name
     page.reload()
     page.wait_for_selector("#live-status.connected")
     assert page.input_value("#actor-name") == "Zhao Lei"

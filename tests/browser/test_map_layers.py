@@ -64,7 +64,7 @@ def toggle(page, label):
 
 @pytest.fixture
 def map_page_(map_url, open_page):
-    page = open_page(map_url)
+    page = open_page(map_url, user=None)  # a static page: no server, no login
     page.wait_for_function("window.vigil_layers !== undefined")
     return page
 

@@ -50,3 +50,13 @@ def test_a_bad_setting_is_a_clear_error(sqlite_url):
     result = run(["migrate"], sqlite_url, VIGIL_ASYNC_MODE="gevent")
     assert result.returncode == 2
     assert "VIGIL_ASYNC_MODE='gevent'; allowed: threading | eventlet" in result.stderr
+
+
+def test_a_revoked_feed_token_is_refused_at_once(client, runtime, feed_token):
+    from tests.conftest import FEED, event_body
+    headers = {"Authorization": f"Bearer {feed_token}"}
+    assert client.post(f"/api/v1/feeds/{FEED}/events", json=event_body("before"), headers=headers).status_code == 201
+    from command.tokens import revoke_feed_token
+    with runtime.sessions.begin() as session:
+        assert revoke_feed_token(session, FEED)
+    assert client.post(f"/api/v1/feeds/{FEED}/events", json=event_body("after"), headers=headers).status_code == 401

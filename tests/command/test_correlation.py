@@ -86,13 +86,12 @@ def test_a_cap_cancel_without_info_closes_the_alert_it_references(runtime):
     assert (incident.external_id, incident.status, incident.headline) == (identifier, "resolved", "Shelter in place")
 
 
-def test_a_cancel_leaves_an_incident_people_are_responding_to_open(runtime, app):
+def test_a_cancel_leaves_an_incident_people_are_responding_to_open(runtime, client):
     published = []
     alert = _parse("cap", "nws_wcatwc_tsunami_warning_update_2011-09-02.cap")[0]
     alert = dataclasses.replace(alert, msg_type="alert", references=())
     _ingest(runtime, [alert], published)
     [incident] = _incidents(runtime)
-    client = app.test_client()
     for version, action in enumerate(("acknowledge", "respond"), start=1):
         assert client.post(f"/api/v1/incidents/{incident.id}/actions",
                            json={"actor": "duty", "action": action, "version": version}).status_code == 200

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import requests
 
 from command.models import utcnow
 from command.runtime import build_runtime
@@ -28,7 +27,7 @@ def test_replay_stores_every_demo_event_through_the_api(start_server, sqlite_url
     runtime = build_runtime({"DATABASE_URL": sqlite_url})
     delivered = replay(runtime, server.url, interval=0)
     assert delivered == len(demo_events(utcnow()))
-    feeds = requests.get(f"{server.url}/api/v1/feeds", timeout=10).json()["feeds"]
+    feeds = server.api.get(f"{server.url}/api/v1/feeds", timeout=10).json()["feeds"]
     assert sum(f["accepted_total"] + f["duplicate_total"] for f in feeds) == delivered
     assert {f["format"] for f in feeds} == {"normalized"}
     runtime.engine.dispose()

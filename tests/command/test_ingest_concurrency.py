@@ -45,15 +45,6 @@ def _counts(runtime):
                 session.scalar(select(func.count()).select_from(Incident)))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def any_runtime(request, sqlite_url):
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    rt = build_runtime({"DATABASE_URL": url})
-    upgrade(rt.engine)
-    yield rt
-    rt.engine.dispose()
-
-
 def test_the_same_event_from_many_workers_is_stored_once(any_runtime):
     outcomes = _race(any_runtime, ["1"] * WORKERS)
     assert sorted(outcomes) == ["accepted"] + ["duplicate"] * (WORKERS - 1)

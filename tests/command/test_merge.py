@@ -11,6 +11,8 @@ from feeds.demo import SAMPLES_DIR
 from feeds.ingest import ingest
 from feeds.registry import get_adapter
 
+from tests.conftest import log_in
+
 
 @pytest.fixture
 def pair(runtime, app):
@@ -42,7 +44,7 @@ def test_the_pair_is_proposed_once_and_the_far_call_is_not(client, pair):
     assert any(type(e).__name__ == "CorrelationProposed" for e in published)  # pushed to the consoles
 
 
-def test_merge_then_split_is_reversible_and_logged(client, pair):
+def test_merge_then_split_is_reversible_and_logged(client, runtime, pair):
     police, fire, _far, _ = pair
     merged = client.post(f"/api/v1/incidents/{fire}/merge",
                          json={"into": police, "version": 1, "actor": "王值班", "reason": "同一地址同一起火情"})
@@ -57,7 +59,8 @@ def test_merge_then_split_is_reversible_and_logged(client, pair):
     again = client.post(f"/api/v1/incidents/{fire}/merge", json={"into": police, "version": 2, "actor": "王值班"})
     assert again.status_code == 422 and "already merged" in again.get_json()["error"]
 
-    split = client.post(f"/api/v1/incidents/{fire}/split", json={"version": 2, "actor": "李值班", "reason": "两起"})
+    log_in(client, runtime, "李值班", role="operator")  # another officer splits it again
+    split = client.post(f"/api/v1/incidents/{fire}/split", json={"version": 2, "reason": "两起"})
     assert split.status_code == 200
     assert fire in {f["id"] for f in client.get("/api/v1/incidents").get_json()["features"]}
     fire_log = client.get(f"/api/v1/incidents/{fire}").get_json()["timeline"]

@@ -59,8 +59,11 @@ def test_a_configured_tile_server_is_used(tmp_path):
     from web import create_app
     rt = build_runtime({"DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}", "SECRET_KEY": "t",
                         "TILE_URL": "http://tiles.duty.local/{z}/{x}/{y}.png", "TILE_ATTRIBUTION": "省测绘院"})
+    from tests.conftest import log_in
     upgrade(rt.engine)
-    html = create_app(runtime=rt).test_client().get("/").get_data(as_text=True)
+    client = create_app(runtime=rt).test_client()
+    log_in(client, rt)
+    html = client.get("/").get_data(as_text=True)
     assert "http://tiles.duty.local/{z}/{x}/{y}.png" in html
     assert "省测绘院" in html or json.dumps("省测绘院")[1:-1] in html  # folium writes JSON escapes
 
@@ -100,3 +103,110 @@ def test_the_feeds_page_renders_in_both_languages(client, lang, text):
     response = client.get(f"/feeds?lang={lang}")
     assert response.status_code == 200
     assert text in response.get_data(as_text=True)
+
+
+def _zh_strings(app) -> dict:
+    from web.console import _client_strings
+    with app.test_request_context("/?lang=zh"):
+        return _client_strings()
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_every_refusal_the_console_meets_has_a_code_with_chinese_text(app, client, feed_token, runtime):
+    from command.tokens import issue_feed_token
+    from tests.conftest import FEED, event_body, log_in
+    with runtime.sessions.begin() as session:
+        gauge_token = issue_feed_token(session, "river-gauges")
+    one = client.post(f"/api/v1/feeds/{FEED}/events", json=event_body("one"),
+                      headers={"Authorization": f"Bearer {feed_token}"}).get_json()["incident_id"]
+    two = client.post("/api/v1/feeds/river-gauges/events", json=event_body("two"),  # proposed as the same flood
+                      headers={"Authorization": f"Bearer {gauge_token}"}).get_json()["incident_id"]
+    proposal = client.get("/api/v1/correlations").get_json()["proposals"][0]
+
+    def post(incident_id, what, **body):
+        return client.post(f"/api/v1/incidents/{incident_id}/{what}", json={"actor": "王值班", **body})
+
+    answers = [
+        post(one, "grade", grade="II", version=1),                  # reason_required
+        post(one, "actions", action="close", version=1),            # invalid_transition
+        post(one, "actions", action="fly", version=1),              # bad_action
+        post(one, "grade", grade="V", version=1, reason="x"),       # bad_grade
+        post(one, "harm", deaths=-1, version=1, reason="x"),        # not_negative_whole
+        post(one, "merge", into=one, version=1),                    # merge_into_itself
+        post(one, "merge", into=99999, version=1),                  # merge_target_missing
+        post(one, "split", version=1),                              # not_merged
+        post(one, "notes", text="x" * 5000),                        # note_too_long
+        post(one, "actions", action="acknowledge"),                 # required (version)
+        post(one, "actions", action="acknowledge", version="1"),    # whole_number
+        post(99999, "actions", action="acknowledge", version=1),    # not_found
+        client.post(f"/api/v1/incidents/{one}/actions", data="x"),  # not_json_object
+    ]
+    assert post(two, "merge", into=one, version=1).status_code == 200
+    answers += [
+        post(one, "merge", into=two, version=2),                    # merge_target_merged
+        post(two, "merge", into=one, version=2),                    # already_merged
+        post(one, "actions", action="acknowledge", version=1),      # stale_version
+    ]
+    colleague = app.test_client()  # someone else at the next desk is already editing it
+    log_in(colleague, runtime, "李值班", role="operator")
+    assert colleague.post(f"/api/v1/incidents/{one}/lease", json={}).status_code == 200
+    answers.append(client.post(f"/api/v1/incidents/{one}/lease", json={"actor": "王值班"}))  # lease_held
+    answers.append(client.post(f"/api/v1/correlations/{proposal['id']}/dismiss", json={"actor": "王值班"}))
+
+    bodies = [a.get_json() for a in answers]
+    codes = [b["code"] for b in bodies]
+    assert codes == ["reason_required", "invalid_transition", "bad_action", "bad_grade", "not_negative_whole",
+                     "merge_into_itself", "merge_target_missing", "not_merged", "note_too_long", "required",
+                     "whole_number", "not_found", "not_json_object", "merge_target_merged", "already_merged",
+                     "stale_version", "lease_held", "proposal_decided"]
+    assert (bodies[1]["status"], bodies[1]["action"]) == ("new", "close")
+    assert (bodies[13]["into"], bodies[13]["parent"]) == (two, one) and bodies[8]["limit"] == 4000
+    assert bodies[17]["decision"] == "merged" and answers[17].status_code == 409
+    assert all(b["error"] for b in bodies)  # the English message stays, for logs and old clients
+    texts = _zh_strings(app)["errors"]
+    assert [c for c in codes if not _chinese(texts.get(c, ""))] == []
+
+
+def test_the_systems_own_reasons_are_read_back_into_codes_with_chinese_text(app):
+    from command.grading import propose
+    from web.incidents_api import grade_reason_parts
+    strings = _zh_strings(app)
+    reasons = {propose(*args).reason: args for args in [
+        ("severe",), ("unknown",), ("severe", 4, None, None), ("minor", 0, 0, 0),
+        ("extreme", 40, 200, 2 * 10**8)]}
+    for reason in reasons:
+        parts = grade_reason_parts(reason)
+        assert parts is not None, f"command/grading.py wrote a reason the console cannot say: {reason!r}"
+        assert _chinese(strings["grade_reasons"][parts["code"]])
+    assert grade_reason_parts(propose("severe", 4, 12, None).reason) == {"code": "harm", "reached": [
+        {"name": "deaths", "value": 4, "limit": 3}, {"name": "serious_injuries", "value": 12, "limit": 10}]}
+    assert set(strings["harm_names"]) == {"deaths", "serious_injuries", "direct_loss_yuan"}
+    assert grade_reason_parts("something an operator typed") is None
+
+
+def test_expiry_reasons_and_rule_ids_reach_the_timeline_in_a_form_the_console_can_say(app, client, feed_token, runtime):
+    from datetime import timedelta
+    from command.expiry import expire_due
+    from command.lifecycle import RULES
+    from command.models import utcnow
+    from tests.conftest import FEED, event_body
+    auth = {"Authorization": f"Bearer {feed_token}"}
+    past = (utcnow() - timedelta(hours=1)).isoformat()
+    expired = client.post(f"/api/v1/feeds/{FEED}/events", json=event_body("old", expires_at=past),
+                          headers=auth).get_json()["incident_id"]
+    quiet = client.post(f"/api/v1/feeds/{FEED}/events", json=event_body("quiet"),
+                        headers=auth).get_json()["incident_id"]
+    expire_due(runtime.sessions, {FEED: 60}, utcnow() + timedelta(minutes=5))
+    strings = _zh_strings(app)
+    for incident_id, code in ((expired, "expired_message"), (quiet, "expired_ttl")):
+        last = client.get(f"/api/v1/incidents/{incident_id}").get_json()["timeline"][-1]
+        assert last["rule_id"] == "EXPIRE-NEW" and last["reason_parts"]["code"] == code
+        assert _chinese(strings["system_reasons"][code])
+    note = client.post(f"/api/v1/incidents/{quiet}/notes", json={"actor": "王值班", "text": "message expired at noon"})
+    assert note.status_code == 201
+    assert client.get(f"/api/v1/incidents/{quiet}").get_json()["timeline"][-1]["reason_parts"] is None
+    labelled = strings["rules"]
+    assert [rule for _to, rule in RULES.values() if not _chinese(labelled.get(rule, ""))] == []

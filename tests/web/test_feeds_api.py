@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from command.models import DeadLetter, FeedEventRecord, Incident, Payload
 from command.tokens import issue_feed_token
-from tests.conftest import FEED, event_body
+from tests.conftest import FEED, event_body, log_in
 
 URL = f"/api/v1/feeds/{FEED}/events"
 
@@ -254,6 +254,7 @@ def test_a_configured_feed_format_decides_the_adapter(tmp_path):
     with rt.sessions.begin() as session:
         token = issue_feed_token(session, FEED)
     client = create_app(runtime=rt).test_client()
+    log_in(client, rt, "chen", role="operator")  # reading the feeds' health takes a login; posting only the feed token
     body = _sample("qweather_cn_alert_v1_huidong_rainstorm_downgrade_2025-09-17.json")
     response = post(client, token, body, content_type="text/plain")
     assert response.status_code == 201 and response.get_json()["format"] == "qweather"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import FEED, event_body
+from tests.conftest import FEED, event_body, log_in
 
 
 @pytest.fixture
@@ -21,8 +21,16 @@ def change(client, incident_id, what, **body):
     return client.post(f"/api/v1/incidents/{incident_id}/{what}", json={"actor": "王值班", **body})
 
 
-def test_an_operator_works_an_incident_through_its_life(client, post_event, app):
-    live = app.extensions["socketio"].test_client(app, namespace="/live")
+def operator(app, runtime, name):
+    """Another duty officer's console, logged in as ``name``."""
+    console = app.test_client()
+    log_in(console, runtime, name, role="operator")
+    return console
+
+
+def test_an_operator_works_an_incident_through_its_life(client, post_event, app, runtime):
+    log_in(client, runtime, "王值班", role="operator")
+    live = app.extensions["socketio"].test_client(app, namespace="/live", flask_test_client=client)
     incident_id = post_event(event_body())["incident_id"]
     steps = [("acknowledge", "acknowledged"), ("respond", "responding"), ("resolve", "resolved"),
              ("close", "closed"), ("reopen", "new")]
@@ -42,14 +50,15 @@ def test_an_impossible_move_is_a_clear_error(client, post_event):
     response = change(client, incident_id, "actions", action="close", version=1)
     assert response.status_code == 422
     assert response.get_json() == {"error": "cannot close an incident that is new: only a resolved incident "
-                                            "can be closed", "field": "action"}
+                                            "can be closed", "field": "action", "code": "invalid_transition",
+                                   "status": "new", "action": "close"}
 
 
-def test_a_stale_write_gets_409_with_who_changed_it(client, post_event):
+def test_a_stale_write_gets_409_with_who_changed_it(client, post_event, app, runtime):
     incident_id = post_event(event_body())["incident_id"]
-    assert change(client, incident_id, "actions", action="acknowledge", version=1).status_code == 200
-    stale = client.post(f"/api/v1/incidents/{incident_id}/actions",
-                        json={"actor": "李值班", "action": "respond", "version": 1})
+    wang, li = operator(app, runtime, "王值班"), operator(app, runtime, "李值班")
+    assert change(wang, incident_id, "actions", action="acknowledge", version=1).status_code == 200
+    stale = li.post(f"/api/v1/incidents/{incident_id}/actions", json={"action": "respond", "version": 1})
     assert stale.status_code == 409
     answer = stale.get_json()
     assert (answer["version"], answer["changed_by"]) == (2, "王值班")
@@ -127,12 +136,13 @@ def test_the_detail_has_every_event_in_order(client, post_event):
 
 def test_being_edited_by_is_an_expiring_lease(client, post_event, app, runtime):
     incident_id = post_event(event_body())["incident_id"]
-    live = app.extensions["socketio"].test_client(app, namespace="/live")
-    taken = client.post(f"/api/v1/incidents/{incident_id}/lease", json={"actor": "王值班"})
+    wang, li = operator(app, runtime, "王值班"), operator(app, runtime, "李值班")
+    live = app.extensions["socketio"].test_client(app, namespace="/live", flask_test_client=li)
+    taken = wang.post(f"/api/v1/incidents/{incident_id}/lease", json={})
     assert taken.status_code == 200 and taken.get_json()["incident"]["properties"]["editing_by"] == "王值班"
     pushed = [m["args"][0] for m in live.get_received("/live") if m["name"] == "incident"]
     assert pushed[-1]["properties"]["editing_by"] == "王值班"  # every console shows "being edited by"
-    other = client.post(f"/api/v1/incidents/{incident_id}/lease", json={"actor": "李值班"})
+    other = li.post(f"/api/v1/incidents/{incident_id}/lease", json={"actor": "王值班"})  # naming him changes nothing
     assert other.status_code == 409 and other.get_json()["editing_by"] == "王值班"
     from datetime import timedelta
     from command.incident_actions import take_lease
@@ -140,12 +150,13 @@ def test_being_edited_by_is_an_expiring_lease(client, post_event, app, runtime):
     with runtime.sessions.begin() as session:  # two minutes later the lease has lapsed
         _incident, held = take_lease(session, incident_id, "李值班", utcnow() + timedelta(seconds=121))
     assert held
-    released = client.delete(f"/api/v1/incidents/{incident_id}/lease", json={"actor": "李值班"})
+    released = li.delete(f"/api/v1/incidents/{incident_id}/lease", json={})
     assert released.get_json()["incident"]["properties"]["editing_by"] is None
 
 
-def test_a_note_goes_into_the_timeline(client, post_event):
+def test_a_note_goes_into_the_timeline(client, post_event, runtime):
     incident_id = post_event(event_body())["incident_id"]
+    log_in(client, runtime, "王值班", role="operator")
     added = client.post(f"/api/v1/incidents/{incident_id}/notes",
                         json={"actor": "王值班", "text": "已电话通知区水务局，30分钟后回电"})
     assert added.status_code == 201

@@ -10,7 +10,7 @@ import socketio
 
 from command.runtime import build_runtime
 from command.tokens import issue_feed_token
-from tests.conftest import FEED, event_body
+from tests.conftest import ADMIN_TOKEN, FEED, event_body
 
 
 def _token(sqlite_url: str) -> str:
@@ -25,7 +25,7 @@ def _listener(url: str, transport: str):
     received: queue.Queue = queue.Queue()
     client = socketio.Client(reconnection=False)
     client.on("incident", received.put, namespace="/live")
-    client.connect(url, namespaces=["/live"], transports=[transport], wait_timeout=10)
+    client.connect(url, namespaces=["/live"], transports=[transport], wait_timeout=10, auth={"token": ADMIN_TOKEN})
     return client, received
 
 
@@ -58,7 +58,10 @@ def test_an_ingested_event_reaches_every_connected_client(start_server, sqlite_u
 
 
 def test_the_in_process_socketio_server_pushes_updates(app, client, feed_token):
-    live = app.extensions["socketio"].test_client(app, namespace="/live")
+    stranger = app.extensions["socketio"].test_client(app, namespace="/live")  # no session: refused
+    assert not stranger.is_connected("/live")
+    live = app.extensions["socketio"].test_client(app, namespace="/live", flask_test_client=client)
+    assert live.is_connected("/live")
     client.post(f"/api/v1/feeds/{FEED}/events", json=event_body(),
                 headers={"Authorization": f"Bearer {feed_token}"})
     client.post(f"/api/v1/feeds/{FEED}/events", json=event_body(version="2", severity="extreme"),

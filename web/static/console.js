@@ -2,7 +2,9 @@
 // Every (re)connect reloads the list from the API, so a console that was away
 // misses nothing: Socket.IO only says "something changed", the database is the truth.
 // Filters apply to the list, the markers and pushes alike: everything loaded or pushed is
-// kept in memory, only what matches is shown.
+// kept in memory, only what matches is shown. A push touches only its own list item: it is
+// removed and put back at its place in the sort order (binary search), so a push costs the
+// same with 10,000 incidents open as with ten.
 (function () {
   "use strict";
   var cfg = window.VIGIL;
@@ -14,6 +16,11 @@
   var OPEN = { "new": true, "acknowledged": true, "responding": true };
   var ALL_STATUSES = ["new", "acknowledged", "responding", "resolved", "closed"];
   var incidents = new Map();  // id -> Feature, everything loaded or pushed
+  var shown = [];             // the sort entries ({t, n, id}) of the listed incidents, newest change first
+  var entries = new Map();    // id -> its entry in shown
+  var items = new Map();      // id -> its list item
+  var openCount = 0;
+  var sourceCounts = new Map();  // feed name -> incidents held from it (for the source filter)
   var listEl = document.getElementById("incident-list");
   var emptyEl = document.getElementById("empty-list");
   var statusEl = document.getElementById("live-status");
@@ -93,7 +100,7 @@
 
   function fillSources() {
     var seen = {};
-    incidents.forEach(function (f) { if (f.properties.source) seen[f.properties.source] = true; });
+    sourceCounts.forEach(function (_n, source) { seen[source] = true; });
     if (filter.source) seen[filter.source] = true;
     var names = Object.keys(seen).sort();
     var current = Array.prototype.slice.call(sourceEl.options, 1).map(function (o) { return o.value; });
@@ -161,7 +168,8 @@
     headline.appendChild(document.createTextNode(p.headline));  // feed text: never HTML
     var meta = document.createElement("div");
     meta.className = "meta";
-    meta.textContent = [S.statuses[p.status] || p.status, S.severity[p.severity] || p.severity,
+    meta.textContent = ["#" + feature.id, S.statuses[p.status] || p.status,
+                        S.severity[p.severity] || p.severity,
                         p.grade ? S.grade_short.replace("%(grade)s", p.grade) : "", p.source,
                         formatTime(p.occurred_at || p.received_at),
                         feature.geometry ? "" : S.no_position].filter(Boolean).join(" · ");
@@ -194,25 +202,88 @@
     }
   }
 
-  function sortKey(feature) {
-    return feature.properties.updated_at || feature.properties.received_at || "";
+  // The list's order is the API's: last change first, then the higher id.
+  function entryFor(feature) {
+    var p = feature.properties;
+    var t = Date.parse(p.updated_at || p.received_at || "");
+    return { t: isNaN(t) ? 0 : t, n: Number(feature.id), id: String(feature.id) };
   }
 
-  function renderList() {
-    var all = Array.from(incidents.values());
-    var features = all.filter(matches).sort(function (a, b) {
-      return sortKey(a) < sortKey(b) ? 1 : -1;
-    });
-    var existing = new Map();
-    Array.prototype.forEach.call(listEl.children, function (li) { existing.set(li.dataset.id, li); });
-    var fragment = document.createDocumentFragment();
-    features.forEach(function (f) { fragment.appendChild(existing.get(String(f.id)) || itemFor(f)); });
-    listEl.replaceChildren(fragment);
-    emptyEl.hidden = features.length > 0;
-    var open = all.filter(function (f) { return OPEN[f.properties.status]; }).length;
-    countEl.textContent = S.open_count.replace("%(n)s", String(open));
-    var hidden = all.length - features.length;
+  function sortsBefore(a, b) {
+    return a.t > b.t || (a.t === b.t && a.n > b.n);
+  }
+
+  // The first place in shown whose entry does not sort before ``entry``.
+  function position(entry) {
+    var lo = 0, hi = shown.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >>> 1;
+      if (sortsBefore(shown[mid], entry)) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+
+  function unlist(id) {
+    var entry = entries.get(id);
+    if (!entry) return;
+    var at = position(entry);
+    if (shown[at] !== entry) at = shown.indexOf(entry);  // never expected: keys are unique
+    shown.splice(at, 1);
+    entries.delete(id);
+    items.get(id).remove();
+    items.delete(id);
+  }
+
+  function list(feature) {
+    var entry = entryFor(feature);
+    var at = position(entry);
+    var li = itemFor(feature);
+    var next = shown[at];
+    shown.splice(at, 0, entry);
+    entries.set(entry.id, entry);
+    items.set(entry.id, li);
+    listEl.insertBefore(li, next ? items.get(next.id) : null);
+    return li;
+  }
+
+  function counted(feature, step) {  // keep the open count and the source names in step with incidents
+    var p = feature.properties;
+    if (OPEN[p.status]) openCount += step;
+    if (!p.source) return false;
+    var n = (sourceCounts.get(p.source) || 0) + step;
+    if (n > 0) sourceCounts.set(p.source, n); else sourceCounts.delete(p.source);
+    return n === 0 || (n === 1 && step > 0);  // a source name appeared or went
+  }
+
+  function showCounts() {
+    emptyEl.hidden = shown.length > 0;
+    countEl.textContent = S.open_count.replace("%(n)s", String(openCount));
+    var hidden = incidents.size - shown.length;
     hiddenEl.textContent = hidden ? S.hidden_count.replace("%(n)s", String(hidden)) : "";
+  }
+
+  // The whole list again: after a load or a filter change. Items already built are reused.
+  function renderList() {
+    var features = [];
+    openCount = 0;
+    sourceCounts.clear();
+    incidents.forEach(function (f) {
+      counted(f, 1);
+      if (matches(f)) features.push(f);
+    });
+    shown = features.map(entryFor).sort(function (a, b) { return sortsBefore(a, b) ? -1 : 1; });
+    var built = items;
+    entries = new Map();
+    items = new Map();
+    var fragment = document.createDocumentFragment();
+    shown.forEach(function (entry) {
+      var li = built.get(entry.id) || itemFor(incidents.get(entry.id));
+      entries.set(entry.id, entry);
+      items.set(entry.id, li);
+      fragment.appendChild(li);
+    });
+    listEl.replaceChildren(fragment);
+    showCounts();
     fillSources();
   }
 
@@ -232,22 +303,27 @@
     if (show.length) realtime.update({ type: "FeatureCollection", features: show });
   }
 
+  // One incident changed: its item leaves the list and, if it still matches, comes back
+  // rebuilt at its place in the order. Nothing else in the list is touched.
   function apply(feature, fresh) {
     var id = String(feature.id);
-    var old = listEl.querySelector('li[data-id="' + id + '"]');
-    if (old) old.remove();  // rebuilt from the new version
+    var old = incidents.get(id);
+    var sourcesMoved = old ? counted(old, -1) : false;
+    unlist(id);
     if (feature.properties.merged_into) {  // shown through the incident it joined
       incidents.delete(id);
       if (realtime.getLayer(feature.id)) realtime.remove(feature);
     } else {
       incidents.set(id, feature);
+      sourcesMoved = counted(feature, 1) || sourcesMoved;
       syncMarker(feature);
+      if (matches(feature)) {
+        var li = list(feature);
+        if (fresh) li.classList.add("fresh");
+      }
     }
-    renderList();
-    if (fresh) {
-      var li = listEl.querySelector('li[data-id="' + id + '"]');
-      if (li) li.classList.add("fresh");
-    }
+    showCounts();
+    if (sourcesMoved) fillSources();
   }
 
   function reload() {
@@ -260,6 +336,7 @@
         incidents.forEach(function (f) { if (realtime.getLayer(f.id)) stale.push(f); });
         if (stale.length) realtime.remove({ type: "FeatureCollection", features: stale });
         incidents.clear();
+        items.clear();  // every item is rebuilt from what the API says now
         listEl.replaceChildren();
         collection.features.forEach(function (f) { incidents.set(String(f.id), f); });
         syncMarkers();
@@ -367,6 +444,7 @@
 
   var panel = window.vigilPanelKit({
     cfg: cfg, strings: S, formatFull: formatFull,
+    known: function (id) { return incidents.get(String(id)) || null; },
     onLoaded: function (feature) {  // the panel saw a newer version: keep list and map in step
       var known = incidents.get(String(feature.id));
       if (!known || known.properties.version <= feature.properties.version) {
@@ -396,8 +474,9 @@
     var known = incidents.has(String(feature.id));
     apply(feature, true);
     if (isAlarming(feature, known)) raiseAlert(feature);
-    if (panel.openId() === String(feature.id)) panel.reload();
+    panel.pushed(feature);
   });
+  socket.on("correlation", function (proposal) { panel.proposed(proposal); });
   window.vigilConsole = { incidents: incidents, socket: socket, reload: reload, panel: panel,
                           matches: matches, alertCount: 0 };
   showAlertState();

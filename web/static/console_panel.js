@@ -1,6 +1,8 @@
 // The incident panel: one incident with its events and timeline, and the operator's changes.
 // Feed text (headlines, addresses, payloads) only ever reaches the page through textContent.
 // Every change sends the version the operator saw; a stale one (409) reloads the panel.
+// Editing takes an advisory lease ("being edited by") that other consoles show; it is renewed
+// while the panel is open and given back when it closes. The version check stays the real guard.
 window.vigilPanelKit = function (ctx) {
   "use strict";
   var S = ctx.strings;
@@ -15,27 +17,57 @@ window.vigilPanelKit = function (ctx) {
   };
   var GRADES = ["I", "II", "III", "IV"];
   var HARM = ["deaths", "serious_injuries", "direct_loss_yuan"];
+  var LEASE_RENEW_MS = 60000;  // the server's lease lasts two minutes
 
   var panel = document.getElementById("incident-panel");
   var body = document.getElementById("panel-body");
   var messageEl = document.getElementById("panel-message");
   var actorInput = document.getElementById("actor-name");
   var closeButton = document.getElementById("panel-close");
+  var numberEl = document.getElementById("panel-number");
   var openId = null;
-  var detail = null;  // last loaded {"incident", "events", "timeline"}
+  var detail = null;  // last loaded {"incident", "events", "timeline", "merged", "proposals"}
   var loading = null;
   var reloadAgain = false;
   var lastFocus = null;
+  var clock = new Intl.DateTimeFormat(cfg.locale, {
+    timeZone: cfg.timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+  });
 
-  try { actorInput.value = window.localStorage.getItem(ACTOR_KEY) || ""; } catch (e) { /* private mode */ }
+  // The lease: wanted from the first edit until the panel closes.
+  var lease = { wanted: false, id: null, actor: null, held: false, timer: null, expiry: null };
+
+  // The person logged in acts (the server records them whatever is sent), so the name is not asked for;
+  // the field is only shown on a page rendered without a login.
+  var user = document.querySelector('meta[name="vigil-user"]');
+  user = user ? user.content : "";
+  if (user) {
+    actorInput.value = user;
+    actorInput.readOnly = true;
+    var actorField = actorInput.closest("label") || actorInput;
+    actorField.hidden = true;
+    actorField.style.display = "none";  // the field's own CSS would show it despite [hidden]
+  } else {
+    try { actorInput.value = window.localStorage.getItem(ACTOR_KEY) || ""; } catch (e) { /* private mode */ }
+  }
   actorInput.addEventListener("change", function () {
     var name = actorInput.value.trim();
     actorInput.value = name;
     try { window.localStorage.setItem(ACTOR_KEY, name); } catch (e) { /* private mode */ }
     if (name) fieldError("actor", "");
+    if (lease.wanted && name !== lease.actor) {  // the lease follows the name
+      releaseLease();
+      startEditing();
+    }
+    showLease();
   });
   closeButton.addEventListener("click", close);
   panel.addEventListener("keydown", function (e) { if (e.key === "Escape") close(); });
+  // Focusing a form or an action is starting to edit.
+  body.addEventListener("focusin", function (e) {
+    if (e.target.closest("form, .panel-actions, .panel-merge")) startEditing();
+  });
+  window.addEventListener("pagehide", function () { releaseLease(); });
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -44,10 +76,22 @@ window.vigilPanelKit = function (ctx) {
     return node;
   }
 
+  function button(className, text, onClick) {
+    var b = el("button", className, text);
+    b.type = "button";
+    b.addEventListener("click", function () { onClick(b); });
+    return b;
+  }
+
   function fmt(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_m, key) {
       return values[key] === undefined || values[key] === null ? "" : String(values[key]);
     });
+  }
+
+  function hhmm(iso) {
+    var d = new Date(iso);
+    return isNaN(d.getTime()) ? "" : clock.format(d);
   }
 
   function showMessage(text, kind) {
@@ -78,6 +122,21 @@ window.vigilPanelKit = function (ctx) {
     return slot;
   }
 
+  // What the server said, in the console's language: its code picks the text, the English
+  // message is the fallback for a code this console does not know.
+  function serverText(answer, status) {
+    var template = answer && answer.code && S.errors[answer.code];
+    if (!template) return (answer && answer.error) || fmt(S.request_failed, { status: status });
+    return fmt(template, {
+      action: S.action_names[answer.action] || answer.action,
+      status: S.statuses[answer.status] || answer.status,
+      who: answer.changed_by || answer.editing_by || S.someone,
+      time: answer.changed_at ? ctx.formatFull(answer.changed_at) : hhmm(answer.editing_until),
+      into: answer.into, parent: answer.parent, limit: answer.limit,
+      decision: S.decisions[answer.decision] || answer.decision, field: answer.field
+    });
+  }
+
   function fact(dl, label, value, className) {
     var dt = el("dt", null, label);
     var dd = el("dd", className || null);
@@ -91,6 +150,25 @@ window.vigilPanelKit = function (ctx) {
     return grade ? (S.grades[grade] || grade) : S.not_graded;
   }
 
+  function number(value) {
+    return Number(value).toLocaleString(cfg.locale);
+  }
+
+  // The system's reason for a proposed grade, in the console's language.
+  function gradeReason(p) {
+    var parts = p.grade_reason_parts;
+    var R = S.grade_reasons;
+    if (!parts || !R[parts.code]) return p.grade_reason;
+    if (parts.code === "harm") {
+      return fmt(R.harm, { items: parts.reached.map(function (r) {
+        return fmt(R.harm_item, { name: S.harm_names[r.name] || r.name, value: number(r.value),
+                                  limit: number(r.limit) });
+      }).join(S.list_separator) });
+    }
+    var sev = parts.severity;
+    return fmt(R[parts.code], { colour: S.level_colour[sev] || sev, severity: S.severity[sev] || sev });
+  }
+
   // ---- rendering -------------------------------------------------------------------------
 
   function render() {
@@ -99,11 +177,26 @@ window.vigilPanelKit = function (ctx) {
     var sev = S.severity[p.severity] ? p.severity : "unknown";
     panel.dataset.status = p.status;
     panel.dataset.version = String(p.version);
+    panel.dataset.merged = p.merged_into ? String(p.merged_into) : "";
+    // A live reload must not take the operator's place: keep forms, focus, caret and scroll.
     var forms = keepForms();
+    var active = document.activeElement && body.contains(document.activeElement) ? document.activeElement : null;
+    var caret = null;
+    try {
+      if (active && active.setSelectionRange) caret = [active.selectionStart, active.selectionEnd];
+    } catch (e) { caret = null; }  // number inputs have no caret
+    var scroll = body.scrollTop;
     body.replaceChildren();
 
     if (p.drill) body.appendChild(el("div", "drill-banner", S.drill_banner));
+    var leaseBox = el("div", "lease-banner");
+    leaseBox.id = "lease-banner";
+    leaseBox.setAttribute("role", "status");
+    leaseBox.hidden = true;
+    body.appendChild(leaseBox);
+    if (p.merged_into) body.appendChild(mergedBanner(p.merged_into));
     if (p.sensitive) body.appendChild(el("div", "sensitive-banner", S.sensitive));
+    numberEl.textContent = "#" + f.id;
     var headline = el("h3", "panel-headline", p.headline || p.event || "");
     headline.id = "panel-headline";
     body.appendChild(headline);
@@ -115,8 +208,8 @@ window.vigilPanelKit = function (ctx) {
     fact(dl, S.warning_level, level);
     fact(dl, S.grade, gradeName(p.grade), "grade-value");
     if (p.grade_proposed) {
-      fact(dl, S.grade_proposed, gradeName(p.grade_proposed) +
-           (p.grade_reason ? " (" + p.grade_reason + ")" : ""), "grade-proposed");
+      var why = gradeReason(p);
+      fact(dl, S.grade_proposed, gradeName(p.grade_proposed) + (why ? " (" + why + ")" : ""), "grade-proposed");
     }
     fact(dl, S.status, S.statuses[p.status] || p.status, "status-value");
     fact(dl, S.source, p.source);
@@ -130,16 +223,25 @@ window.vigilPanelKit = function (ctx) {
     fact(dl, S.deaths, p.deaths);
     fact(dl, S.serious_injuries, p.serious_injuries);
     fact(dl, S.direct_loss, p.direct_loss_yuan === null || p.direct_loss_yuan === undefined ? null
-         : Number(p.direct_loss_yuan).toLocaleString(cfg.locale));
+         : number(p.direct_loss_yuan));
     fact(dl, S.updated, [ctx.formatFull(p.updated_at), p.updated_by].filter(Boolean).join(" · "));
     body.appendChild(dl);
 
     body.appendChild(actionsSection(p));
-    body.appendChild(forms.grade || gradeForm());
-    body.appendChild(forms.harm || harmForm());
+    body.appendChild(mergeSection(f, forms));
+    body.appendChild(forms["grade-form"] || gradeForm());
+    body.appendChild(forms["harm-form"] || harmForm());
+    body.appendChild(forms["note-form"] || noteForm());
     fillForms(p, forms);
     body.appendChild(eventsSection(detail.events || []));
     body.appendChild(timelineSection(detail.timeline || []));
+    showLease();
+
+    body.scrollTop = scroll;
+    if (active && active.isConnected && document.activeElement !== active) {
+      active.focus({ preventScroll: true });
+      try { if (caret) active.setSelectionRange(caret[0], caret[1]); } catch (e) { /* not a text field */ }
+    }
   }
 
   function actionsSection(p) {
@@ -147,20 +249,16 @@ window.vigilPanelKit = function (ctx) {
     section.appendChild(el("h4", null, S.actions));
     var row = el("div", "buttons");
     (ACTIONS[p.status] || []).forEach(function (action) {
-      var button = el("button", "action action-" + action, S.action_names[action]);
-      button.type = "button";
-      button.dataset.action = action;
-      button.addEventListener("click", function () {
-        post("actions", { action: action }, button);
+      var b = button("action action-" + action, S.action_names[action], function () {
+        post("actions", { action: action }, b);
       });
-      row.appendChild(button);
+      b.dataset.action = action;
+      row.appendChild(b);
     });
-    var sensitive = el("button", "sensitive-toggle", p.sensitive ? S.clear_sensitive : S.mark_sensitive);
-    sensitive.type = "button";
-    sensitive.setAttribute("aria-pressed", p.sensitive ? "true" : "false");
-    sensitive.addEventListener("click", function () {
+    var sensitive = button("sensitive-toggle", p.sensitive ? S.clear_sensitive : S.mark_sensitive, function () {
       post("sensitive", { sensitive: !p.sensitive }, sensitive);
     });
+    sensitive.setAttribute("aria-pressed", p.sensitive ? "true" : "false");
     row.appendChild(sensitive);
     section.appendChild(row);
     section.appendChild(errorSlot("action"));
@@ -168,9 +266,22 @@ window.vigilPanelKit = function (ctx) {
     return section;
   }
 
-  // The two forms survive a live reload so what the operator is typing is kept.
+  // The forms survive a live reload so what the operator is typing is kept.
   function keepForms() {
-    return { grade: body.querySelector("form.grade-form"), harm: body.querySelector("form.harm-form") };
+    var kept = {};
+    Array.prototype.forEach.call(body.querySelectorAll("form[data-form]"), function (form) {
+      kept[form.dataset.form] = form;
+    });
+    return kept;
+  }
+
+  function newForm(name, title) {
+    var form = el("form", name);
+    form.dataset.form = name;
+    form.noValidate = true;
+    if (title) form.appendChild(el("h4", null, title));
+    form.addEventListener("input", function () { form.dataset.dirty = "1"; });
+    return form;
   }
 
   function labelled(labelText, input, field) {
@@ -189,10 +300,14 @@ window.vigilPanelKit = function (ctx) {
     return input;
   }
 
+  function submitButton(text) {
+    var submit = el("button", "submit", text);
+    submit.type = "submit";
+    return submit;
+  }
+
   function gradeForm() {
-    var form = el("form", "grade-form");
-    form.noValidate = true;
-    form.appendChild(el("h4", null, S.grade));
+    var form = newForm("grade-form", S.grade);
     var select = el("select");
     select.name = "grade";
     GRADES.forEach(function (g) {
@@ -202,10 +317,8 @@ window.vigilPanelKit = function (ctx) {
     });
     form.appendChild(labelled(S.grade, select, "grade"));
     form.appendChild(labelled(S.reason, reasonInput(), "reason"));
-    var submit = el("button", "submit", S.set_grade);
-    submit.type = "submit";
+    var submit = submitButton(S.set_grade);
     form.appendChild(submit);
-    form.addEventListener("input", function () { form.dataset.dirty = "1"; });
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       var reason = form.elements.reason.value.trim();
@@ -217,9 +330,7 @@ window.vigilPanelKit = function (ctx) {
   }
 
   function harmForm() {
-    var form = el("form", "harm-form");
-    form.noValidate = true;
-    form.appendChild(el("h4", null, S.harm));
+    var form = newForm("harm-form", S.harm);
     var labels = { deaths: S.deaths, serious_injuries: S.serious_injuries, direct_loss_yuan: S.direct_loss };
     HARM.forEach(function (name) {
       var input = el("input");
@@ -231,10 +342,8 @@ window.vigilPanelKit = function (ctx) {
       form.appendChild(labelled(labels[name], input, name));
     });
     form.appendChild(labelled(S.reason, reasonInput(), "reason"));
-    var submit = el("button", "submit", S.record_harm);
-    submit.type = "submit";
+    var submit = submitButton(S.record_harm);
     form.appendChild(submit);
-    form.addEventListener("input", function () { form.dataset.dirty = "1"; });
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       clearErrors();
@@ -253,6 +362,25 @@ window.vigilPanelKit = function (ctx) {
     return form;
   }
 
+  function noteForm() {
+    var form = newForm("note-form", S.note);
+    var text = el("textarea");
+    text.name = "text";
+    text.rows = 2;
+    text.maxLength = 4000;
+    form.appendChild(labelled(S.note, text, "text"));
+    var submit = submitButton(S.add_note);
+    form.appendChild(submit);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      clearErrors();
+      var value = text.value.trim();
+      if (!value) { scopedError(form, "text", S.errors.note_empty); return; }
+      post("notes", { text: value }, submit, form).then(function (ok) { if (ok) text.value = ""; });
+    });
+    return form;
+  }
+
   function scopedError(form, field, text) {
     var slot = form.querySelector('.field-error[data-for="' + field + '"]');
     if (!slot) { fieldError(field, text); return; }
@@ -264,19 +392,173 @@ window.vigilPanelKit = function (ctx) {
   function fillForms(p, kept) {
     var grade = body.querySelector("form.grade-form");
     var harm = body.querySelector("form.harm-form");
-    if (!kept.grade || !grade.dataset.dirty) {
+    if (!kept["grade-form"] || !grade.dataset.dirty) {
       grade.elements.grade.value = p.grade || p.grade_proposed || "IV";
       grade.elements.reason.value = "";
     }
     var submit = grade.querySelector("button.submit");
     submit.textContent = !p.grade && p.grade_proposed ? S.confirm_grade : S.set_grade;
-    if (!kept.harm || !harm.dataset.dirty) {
+    if (!kept["harm-form"] || !harm.dataset.dirty) {
       HARM.forEach(function (name) {
         harm.elements[name].value = p[name] === null || p[name] === undefined ? "" : String(p[name]);
       });
       harm.elements.reason.value = "";
     }
   }
+
+  // ---- merge, split and correlation proposals --------------------------------------------
+
+  function mergedBanner(parentId) {
+    var box = el("div", "merged-banner");
+    box.appendChild(el("span", null, fmt(S.merged_into, { id: parentId })));
+    box.appendChild(button("open-incident", fmt(S.open_incident, { id: parentId }), function () {
+      open(parentId);
+    }));
+    return box;
+  }
+
+  function mergeSection(f, kept) {
+    var p = f.properties;
+    var id = String(f.id);
+    var section = el("section", "panel-merge");
+    section.appendChild(el("h4", null, S.merge_title));
+    var proposals = (detail.proposals || []).filter(function (x) { return x.status === "proposed"; });
+    if (proposals.length) {
+      section.appendChild(el("h5", null, S.correlation_title));
+      var list = el("ul", "proposals");
+      proposals.forEach(function (proposal) { list.appendChild(proposalItem(proposal, id)); });
+      section.appendChild(list);
+    }
+    if ((detail.merged || []).length) {
+      section.appendChild(el("h5", null, S.merged_here));
+      var merged = el("ul", "merged-list");
+      detail.merged.forEach(function (childId) {
+        var li = el("li", "merged-item");
+        li.dataset.id = String(childId);
+        li.appendChild(el("span", "incident-ref", "#" + childId));
+        var row = el("span", "buttons");
+        row.appendChild(button("open-incident", fmt(S.open_incident, { id: childId }), function () { open(childId); }));
+        var split = button("split", S.split, function () { changeOther(childId, "split", {}, split); });
+        row.appendChild(split);
+        li.appendChild(row);
+        merged.appendChild(li);
+      });
+      section.appendChild(merged);
+    }
+    section.appendChild(p.merged_into ? (kept["split-form"] || splitForm()) : (kept["merge-form"] || mergeForm()));
+    if (p.merged_into) section.querySelector("form.split-form button.submit").textContent =
+      fmt(S.split_from, { id: p.merged_into });
+    section.appendChild(errorSlot("id"));
+    return section;
+  }
+
+  function proposalItem(proposal, id) {
+    var pair = proposal.incidents.map(String);
+    var other = pair[0] === id ? pair[1] : pair[0];
+    // The later report joins the earlier one: the incident people have worked on stays.
+    var child = String(Math.max(Number(pair[0]), Number(pair[1])));
+    var parent = String(Math.min(Number(pair[0]), Number(pair[1])));
+    var li = el("li", "proposal");
+    li.dataset.proposal = String(proposal.id);
+    li.dataset.other = other;
+    var known = ctx.known(other);
+    var what = el("div", "proposal-what");
+    what.appendChild(el("span", "incident-ref", "#" + other));
+    if (known) what.appendChild(document.createTextNode(" " + (known.properties.headline || "")));
+    li.appendChild(what);
+    li.appendChild(el("div", "meta", [
+      S.correlation_rules[proposal.rule] || proposal.rule,
+      fmt(S.proposal_apart, { distance: number(proposal.distance_km), minutes: number(proposal.minutes_apart) })
+    ].join(" · ")));
+    var row = el("div", "buttons");
+    var merge = button("merge-proposal", fmt(S.merge_pair, { child: child, parent: parent }), function () {
+      changeOther(child, "merge", { into: Number(parent) }, merge);
+    });
+    var dismiss = button("dismiss-proposal", S.dismiss, function () { dismissProposal(proposal.id, dismiss); });
+    row.appendChild(merge);
+    row.appendChild(dismiss);
+    li.appendChild(row);
+    return li;
+  }
+
+  function mergeForm() {
+    var form = newForm("merge-form");
+    var into = el("input");
+    into.type = "number";
+    into.min = "1";
+    into.step = "1";
+    into.inputMode = "numeric";
+    into.name = "into";
+    form.appendChild(labelled(S.merge_into_label, into, "into"));
+    var reason = reasonInput();
+    form.appendChild(labelled(S.reason_optional, reason, "reason"));
+    var submit = submitButton(S.merge);
+    form.appendChild(submit);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      clearErrors();
+      var raw = into.value.trim();
+      if (!/^\d+$/.test(raw) || Number(raw) < 1) { scopedError(form, "into", S.incident_number_required); return; }
+      var payload = { into: parseInt(raw, 10) };
+      if (reason.value.trim()) payload.reason = reason.value.trim();
+      post("merge", payload, submit, form).then(function (ok) { if (ok) { into.value = ""; reason.value = ""; } });
+    });
+    return form;
+  }
+
+  function splitForm() {
+    var form = newForm("split-form");
+    var reason = reasonInput();
+    form.appendChild(labelled(S.reason_optional, reason, "reason"));
+    var submit = submitButton(S.split);
+    form.appendChild(submit);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      clearErrors();
+      var payload = reason.value.trim() ? { reason: reason.value.trim() } : {};
+      post("split", payload, submit, form).then(function (ok) { if (ok) reason.value = ""; });
+    });
+    return form;
+  }
+
+  // Merge or split an incident other than the open one: it needs that incident's version.
+  function changeOther(target, kind, payload, b) {
+    target = String(target);
+    if (target === openId) return post(kind, payload, b);
+    if (b) b.disabled = true;
+    return fetch(cfg.incidentsUrl + "/" + encodeURIComponent(target), { headers: { "Accept": "application/json" } })
+      .then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (answer) {
+          if (b) b.disabled = false;
+          if (!r.ok) { fieldError("id", serverText(answer, r.status)); return false; }
+          return post(kind, payload, b, null, { target: target, version: answer.incident.properties.version });
+        });
+      }, function () {
+        if (b) b.disabled = false;
+        showMessage(fmt(S.request_failed, { status: "—" }), "error");
+        return false;
+      });
+  }
+
+  function dismissProposal(proposalId, b) {
+    var actor = requireActor();
+    if (!actor) return Promise.resolve(false);
+    b.disabled = true;
+    return send(cfg.correlationsUrl + "/" + encodeURIComponent(proposalId) + "/dismiss", "POST", { actor: actor })
+      .then(function (result) {
+        b.disabled = false;
+        if (result.status === 200) { showMessage(S.dismissed, "ok"); load(); return true; }
+        fieldError("id", serverText(result.answer, result.status));
+        if (result.status === 409) load();  // someone decided it meanwhile
+        return false;
+      }, function () {
+        b.disabled = false;
+        showMessage(fmt(S.request_failed, { status: "—" }), "error");
+        return false;
+      });
+  }
+
+  // ---- events and timeline ---------------------------------------------------------------
 
   function eventsSection(events) {
     var section = el("section", "panel-events");
@@ -301,6 +583,32 @@ window.vigilPanelKit = function (ctx) {
     return section;
   }
 
+  // A logged value in the console's language (statuses, colours, yes/no); others as written.
+  function logValue(kind, value) {
+    if (value === null || value === undefined || value === "None") return "—";
+    var text = String(value);
+    if (kind === "status" || kind === "updated") {
+      return text.split("/").map(function (part) {
+        return S.statuses[part] || S.severity[part] || part;
+      }).join(" · ");
+    }
+    if (kind === "opened") return S.severity[text] || text;
+    if (kind === "sensitive") return text === "True" ? S.yes : text === "False" ? S.no : text;
+    if (kind === "harm") return text.split("/").map(function (v) { return v === "None" ? "—" : v; }).join(" / ");
+    if (kind === "grade") {
+      var proposed = /^proposed (\S+)$/.exec(text);
+      if (proposed) return proposed[1] === "None" ? S.not_graded : fmt(S.proposed_value, { grade: proposed[1] });
+    }
+    return text;
+  }
+
+  function logReason(entry) {
+    var parts = entry.reason_parts;
+    var template = parts && S.system_reasons[parts.code];
+    if (!template) return entry.reason;
+    return fmt(template, { at: parts.at ? ctx.formatFull(parts.at) : "", seconds: parts.seconds });
+  }
+
   function timelineSection(entries) {
     var section = el("section", "panel-timeline");
     section.appendChild(el("h4", null, S.timeline));
@@ -311,23 +619,100 @@ window.vigilPanelKit = function (ctx) {
       var head = el("div", "entry-head");
       head.appendChild(el("time", null, ctx.formatFull(entry.at)));
       head.appendChild(el("span", "actor", entry.actor || ""));
+      if (entry.rule_id && S.rules[entry.rule_id]) head.appendChild(el("span", "rule-label", S.rules[entry.rule_id]));
       if (entry.rule_id) head.appendChild(el("code", "rule", entry.rule_id));
       li.appendChild(head);
       if (entry.before !== null || entry.after !== null) {
-        li.appendChild(el("div", "change", (entry.before === null ? "—" : entry.before) + " → " +
-                          (entry.after === null ? "—" : entry.after)));
+        li.appendChild(el("div", "change",
+                          logValue(entry.kind, entry.before) + " → " + logValue(entry.kind, entry.after)));
       }
-      if (entry.reason) li.appendChild(el("div", "reason", entry.reason));
+      var reason = logReason(entry);
+      if (reason) li.appendChild(el("div", "reason", reason));
       list.appendChild(li);
     });
     section.appendChild(list);
     return section;
   }
 
+  // ---- the edit lease --------------------------------------------------------------------
+
+  function me() { return actorInput.value.trim(); }
+
+  // "Being edited by …" when someone else's lease is current; hidden again when it lapses.
+  function showLease() {
+    var box = document.getElementById("lease-banner");
+    clearTimeout(lease.expiry);
+    if (!box || !detail) return;
+    var p = detail.incident.properties;
+    var until = p.editing_until ? Date.parse(p.editing_until) : NaN;
+    var other = p.editing_by && p.editing_by !== me() && until > Date.now();
+    box.hidden = !other;
+    panel.classList.toggle("leased", !!other);
+    if (!other) { box.replaceChildren(); return; }
+    box.replaceChildren(el("strong", "lease-who",
+                           fmt(S.editing_by, { who: p.editing_by, time: hhmm(p.editing_until) })),
+                        el("span", "lease-note", S.editing_advisory));
+    lease.expiry = setTimeout(showLease, Math.min(until - Date.now() + 500, 2147483647));
+  }
+
+  function setLease(properties) {
+    if (!detail || !properties) return;
+    detail.incident.properties.editing_by = properties.editing_by;
+    detail.incident.properties.editing_until = properties.editing_until;
+    showLease();
+  }
+
+  function startEditing() {
+    if (openId === null || lease.wanted) return;
+    lease.wanted = true;
+    takeLease();
+    lease.timer = setInterval(takeLease, LEASE_RENEW_MS);
+  }
+
+  // Take or renew the lease; someone else's current lease is shown, never fought over.
+  function takeLease() {
+    var actor = me();
+    var id = openId;
+    if (!lease.wanted || id === null || !actor) return Promise.resolve();
+    lease.id = id;
+    lease.actor = actor;
+    return send(url("lease", id), "POST", { actor: actor }).then(function (result) {
+      if (id !== openId || actor !== lease.actor || !lease.wanted) {  // given back while this was on its way
+        if (result.status === 200) send(url("lease", id), "DELETE", { actor: actor }, true).catch(function () {});
+        return;
+      }
+      lease.held = result.status === 200;
+      if (result.status === 200) setLease(result.answer.incident.properties);
+      else if (result.status === 409) setLease(result.answer);
+    }, function () { /* offline: the next renewal tries again */ });
+  }
+
+  function releaseLease() {
+    clearInterval(lease.timer);
+    var held = lease.held || lease.id !== null;
+    var id = lease.id, actor = lease.actor;
+    lease = { wanted: false, id: null, actor: null, held: false, timer: null, expiry: lease.expiry };
+    if (held && id !== null && actor) {
+      // keepalive: the release still goes out when the page is closing
+      send(url("lease", id), "DELETE", { actor: actor }, true).catch(function () {});
+    }
+  }
+
   // ---- loading and posting ---------------------------------------------------------------
 
-  function url(suffix) {
-    return cfg.incidentsUrl + "/" + encodeURIComponent(openId) + (suffix ? "/" + suffix : "");
+  function url(suffix, id) {
+    return cfg.incidentsUrl + "/" + encodeURIComponent(id === undefined ? openId : id) + (suffix ? "/" + suffix : "");
+  }
+
+  function send(address, method, payload, keepalive) {
+    return fetch(address, {
+      method: method, keepalive: !!keepalive,
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(payload)
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; })
+        .then(function (answer) { return { status: r.status, answer: answer }; });
+    });
   }
 
   function load() {
@@ -355,45 +740,50 @@ window.vigilPanelKit = function (ctx) {
     return loading;
   }
 
-  function post(kind, payload, button, form) {
-    var actor = actorInput.value.trim();
+  function requireActor() {
+    var actor = me();
     clearErrors();
     if (!actor) {
       fieldError("actor", S.actor_required);
       actorInput.focus();
-      return Promise.resolve();
     }
+    return actor;
+  }
+
+  // Send a change; resolves true when it was saved. ``other`` changes another incident
+  // ({target, version}) and then reloads this one.
+  function post(kind, payload, b, form, other) {
+    var actor = requireActor();
+    if (!actor) return Promise.resolve(false);
+    startEditing();
     payload.actor = actor;
-    payload.version = detail.incident.properties.version;
-    if (button) button.disabled = true;
+    payload.version = other ? other.version : detail.incident.properties.version;
+    if (b) b.disabled = true;
     showMessage("", "info");
-    return fetch(url(kind), {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify(payload)
-    }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (answer) { return { status: r.status, answer: answer }; });
-    }).then(function (result) {
-      if (button) button.disabled = false;
+    return send(url(kind, other ? other.target : undefined), "POST", payload).then(function (result) {
+      if (b) b.disabled = false;
       var answer = result.answer;
-      if (result.status === 200) {
+      if (result.status === 200 || result.status === 201) {
         if (form) delete form.dataset.dirty;
-        detail.incident = answer.incident;
+        if (result.status === 200 && !other) detail.incident = answer.incident;
         ctx.onLoaded(answer.incident);
         showMessage(S.saved, "ok");
-        return load();
+        load();
+        return true;
       }
-      if (result.status === 409) {
-        showMessage(fmt(S.changed_by, { who: answer.changed_by || S.someone,
-                                        time: ctx.formatFull(answer.changed_at) }), "warn");
-        return load();
+      if (result.status === 409 && answer.code !== "proposal_decided") {
+        showMessage(serverText(answer, result.status), "warn");
+        load();
+        return false;
       }
-      var text = answer.error || fmt(S.request_failed, { status: result.status });
+      var text = serverText(answer, result.status);
       if (form && answer.field) scopedError(form, answer.field, text);
       else fieldError(answer.field || "(message)", text);
+      return false;
     }, function () {
-      if (button) button.disabled = false;
+      if (b) b.disabled = false;
       showMessage(fmt(S.request_failed, { status: "—" }), "error");
+      return false;
     });
   }
 
@@ -402,9 +792,11 @@ window.vigilPanelKit = function (ctx) {
   function open(id) {
     id = String(id);
     if (openId !== id) {
+      releaseLease();
       openId = id;
       detail = null;
       body.replaceChildren(el("p", "empty", S.loading));
+      numberEl.textContent = "#" + id;
       showMessage("", "info");
       clearErrors();
     }
@@ -417,18 +809,37 @@ window.vigilPanelKit = function (ctx) {
   }
 
   function close() {
+    releaseLease();
+    clearTimeout(lease.expiry);
     panel.hidden = true;
     openId = null;
     detail = null;
     delete panel.dataset.id;
+    panel.classList.remove("leased");
     document.body.classList.remove("panel-open");
     if (lastFocus && lastFocus.focus && document.contains(lastFocus)) lastFocus.focus();
+  }
+
+  // A pushed version of an incident: the lease line changes at once, the rest on reload.
+  function pushed(feature) {
+    if (openId !== String(feature.id)) return;
+    setLease(feature.properties);
+    if (lease.wanted && !lease.held && !feature.properties.editing_by) takeLease();  // the other editor left
+    load();
+  }
+
+  // A new correlation proposal: reload if it involves the open incident.
+  function proposed(proposal) {
+    if (openId !== null && proposal.incidents.map(String).indexOf(openId) >= 0) load();
   }
 
   return {
     open: open,
     close: close,
     reload: load,
-    openId: function () { return openId; }
+    pushed: pushed,
+    proposed: proposed,
+    openId: function () { return openId; },
+    leaseHeld: function () { return lease.held; }
   };
 };

@@ -1,0 +1,72 @@
+"""Scale-out on the real servers: two web processes and a worker share PostgreSQL and Redis.
+
+A console connected to web process A hears an incident ingested through web process B, and an
+escalation started by the worker process (which has no web server) reaches it through Redis too.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+import requests
+import socketio
+
+from command.cli import DEMO_DIRECTORY
+from command.migrate import upgrade
+from command.runtime import build_runtime
+from command.tokens import issue_feed_token
+from tests.conftest import ADMIN, ADMIN_TOKEN, FEED, ROOT, ServerProcess, event_body, free_port, make_user
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def cluster(pg_url, redis_url, tmp_path):
+    runtime = build_runtime({"DATABASE_URL": pg_url})
+    upgrade(runtime.engine)
+    make_user(runtime, ADMIN, token=ADMIN_TOKEN)
+    with runtime.sessions.begin() as session:
+        feed_token = issue_feed_token(session, FEED)
+    runtime.engine.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
+    env.update(VIGIL_DATABASE_URL=pg_url, VIGIL_SECRET_KEY="shared-by-every-web-process",
+               VIGIL_SOCKETIO_MESSAGE_QUEUE=redis_url, VIGIL_LOG_DIR=str(tmp_path), PYTHONUNBUFFERED="1",
+               VIGIL_DIRECTORY_FILE=str(DEMO_DIRECTORY), VIGIL_ESCALATION_POLL_SECONDS="0.2")
+    web_a = ServerProcess(env, free_port(), ["--role", "web"])
+    web_b = ServerProcess(env, free_port(), ["--role", "web"])
+    worker_log = open(tmp_path / "worker.log", "w")
+    worker = subprocess.Popen([sys.executable, "-m", "command", "serve", "--role", "worker"], cwd=ROOT, env=env,
+                              stdout=worker_log, stderr=subprocess.STDOUT)
+    yield web_a, web_b, feed_token, tmp_path / "worker.log"
+    worker.terminate()
+    worker.wait(timeout=10)
+    worker_log.close()
+    web_a.stop()
+    web_b.stop()
+
+
+def test_a_console_on_one_process_hears_what_another_process_and_the_worker_did(cluster):
+    web_a, web_b, feed_token, worker_log = cluster
+    heard = {"incident": threading.Event(), "escalation": threading.Event()}
+    client = socketio.Client(reconnection=False)
+    client.on("incident", lambda f: f["properties"]["headline"].startswith("Scale") and heard["incident"].set(),
+              namespace="/live")
+    client.on("escalation", lambda e: e["headline"].startswith("Scale") and heard["escalation"].set(),
+              namespace="/live")
+    client.connect(web_a.url, namespaces=["/live"], transports=["websocket"], auth={"token": ADMIN_TOKEN},
+                   wait_timeout=10)
+    try:
+        answer = requests.post(f"{web_b.url}/api/v1/feeds/{FEED}/events", timeout=10,
+                               json=event_body("scale-1", headline="Scale-out flood", severity="extreme"),
+                               headers={"Authorization": f"Bearer {feed_token}"})
+        assert answer.status_code == 201, answer.text
+        assert heard["incident"].wait(10), "web process A never pushed what web process B ingested"
+        assert heard["escalation"].wait(20), f"the worker's escalation never reached the console through Redis:\n" \
+                                             f"{worker_log.read_text()[-2000:]}"
+    finally:
+        client.disconnect()
+    assert web_a.api.get(f"{web_a.url}/api/v1/escalations", timeout=10).json()["escalations"]
