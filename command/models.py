@@ -244,6 +244,9 @@ class Person(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)  # personal API token, SHA-256
+    # Sessions carry the epoch they began in; logging out or a password reset moves it on, so a
+    # copied session cookie stops working everywhere at once (the cookie itself cannot be revoked).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -118,8 +118,14 @@ def reset_password(session: Session, username: str, *, actor: str, password: str
     person = _get(session, username)
     password = password or new_password()
     person.password_hash, person.failed_logins, person.locked_until = _hash_password(password), 0, None
+    end_sessions(person)  # whoever knew the old password is logged out too
     _audit(session, actor, at, f"user {username}: password reset", {"user": username})
     return password
+
+
+def end_sessions(person: Person) -> None:
+    """End every session of ``person`` (logout, password reset): their next request asks to log in."""
+    person.session_epoch = (person.session_epoch or 0) + 1
 
 
 def issue_token(session: Session, username: str, *, actor: str, at: datetime | None = None) -> str:

@@ -81,8 +81,8 @@ def load_user(token: str | None = None) -> users.Principal | None:
         return None
     with runtime.sessions() as db:
         person = db.get(Person, session["uid"])
-        if person is None or not person.active:  # disabled since: the session ends now
-            session.clear()
+        if person is None or not person.active or person.session_epoch != session.get("epoch", 0):
+            session.clear()  # disabled, logged out elsewhere, or the password was reset: the session ends now
             return None
         session["seen"] = now
         return users.principal(db, person)
@@ -143,8 +143,9 @@ def login_post():
     refused = None
     with runtime.sessions.begin() as db:  # a refusal commits too: the failure count and its audit entry stay
         try:
-            uid = users.authenticate(db, request.form.get("username", ""), request.form.get("password", ""),
-                                     remote=remote).id
+            person = users.authenticate(db, request.form.get("username", ""), request.form.get("password", ""),
+                                        remote=remote)
+            uid, epoch = person.id, person.session_epoch
         except users.LoginRefused as exc:
             refused = exc
     if refused is not None:
@@ -153,7 +154,7 @@ def login_post():
         return render_template("auth/login.html", error=message, next=next_url), 401
     session.clear()  # a new session id: no fixation
     now = time.time()
-    session.update(uid=uid, since=now, seen=now, csrf=secrets.token_urlsafe(32))
+    session.update(uid=uid, epoch=epoch, since=now, seen=now, csrf=secrets.token_urlsafe(32))
     session.permanent = True
     return redirect(next_url or url_for(_home(person_role(uid))))
 
@@ -170,6 +171,11 @@ def _home(role: str) -> str:
 
 @bp.post("/logout")
 def logout():
+    """End this person's sessions everywhere: a copied cookie must not outlive the logout."""
+    with current_app.extensions["vigil"].sessions.begin() as db:
+        person = db.get(Person, current_user().id)
+        users.end_sessions(person)
+        users.audit(db, person.username, f"{person.username} logged out", {"user": person.username})
     session.clear()
     return redirect(url_for("auth.login"))
 

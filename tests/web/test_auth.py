@@ -199,6 +199,25 @@ def test_logging_out_ends_the_session(browser, people):
     assert browser.get("/queue", headers={"Accept": "text/html"}).status_code == 302
 
 
+def test_a_copied_session_cookie_dies_with_the_logout(browser, app, people):
+    _log_in(browser, "liu")
+    page = browser.get("/queue?lang=en").get_data(as_text=True)
+    thief = app.test_client()  # someone who copied the cookie off the shared duty-room PC
+    thief.set_cookie("vigil_session", browser.get_cookie("vigil_session").value)
+    assert _me(thief).status_code == 200
+    browser.post("/logout", data={"csrf_token": _hidden(page, "csrf_token")})
+    assert _me(thief).status_code == 401, "the old cookie no longer opens anything"
+    _log_in(browser, "liu")
+    assert _me(browser).status_code == 200, "logging in again works"
+
+
+def test_a_password_reset_ends_the_sessions_that_knew_the_old_one(browser, people, runtime):
+    _log_in(browser, "chen")
+    with runtime.sessions.begin() as session:
+        users.reset_password(session, "chen", actor="admin", password=PASSWORD + "!")
+    assert _me(browser).status_code == 401
+
+
 def test_a_disabled_persons_session_stops_at_its_next_request(browser, people, runtime):
     _log_in(browser, "chen")
     assert _me(browser).status_code == 200
