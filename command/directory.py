@@ -27,7 +27,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from command import dutylog
-from command.models import Contact, Department, Membership, Person, Shift, utcnow
+from command.models import Contact, Department, Membership, Person, RosterSwap, Shift, utcnow
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "departments.yaml"
 ROLES = ("administrator", "operator", "shift_leader", "liaison", "leader", "feed")
@@ -66,6 +66,7 @@ class LoadResult:
     people_updated: int = 0
     shifts_created: int = 0
     shifts_updated: int = 0
+    swaps_kept: int = 0  # posts the file would have changed back, held by an approved swap instead
 
     @property
     def changed(self) -> bool:
@@ -75,7 +76,8 @@ class LoadResult:
     def __str__(self) -> str:
         return (f"{self.people_created} people added, {self.people_updated} changed; "
                 f"{self.shifts_created} shifts added, {self.shifts_updated} changed; "
-                f"{self.departments} departments added or changed")
+                f"{self.departments} departments added or changed"
+                + (f"; {self.swaps_kept} approved swaps kept" if self.swaps_kept else ""))
 
 
 @dataclass
@@ -266,9 +268,24 @@ def _upsert_shift(session: Session, entry: _ShiftEntry, ids: dict[str, int], res
         session.add(Shift(starts_at=entry.starts_at, ends_at=entry.ends_at, duty_officer_id=officer,
                           leader_id=leader))
         result.shifts_created += 1
-    elif (shift.duty_officer_id, shift.leader_id) != (officer, leader):
-        shift.duty_officer_id, shift.leader_id = officer, leader
+        return
+    swapped = _approved_swaps(session, shift.id)
+    wanted = {"duty_officer": officer, "leader": leader}
+    for post, holder in wanted.items():
+        if post in swapped and holder != swapped[post]:
+            wanted[post] = swapped[post]  # a swap approved in Vigil outranks the roster file it amended
+            result.swaps_kept += 1
+    if (shift.duty_officer_id, shift.leader_id) != (wanted["duty_officer"], wanted["leader"]):
+        shift.duty_officer_id, shift.leader_id = wanted["duty_officer"], wanted["leader"]
         result.shifts_updated += 1
+
+
+def _approved_swaps(session: Session, shift_id: int) -> dict[str, int]:
+    """Each post of the shift given away by an approved swap, to its latest holder."""
+    rows = session.execute(select(RosterSwap.post, RosterSwap.to_person_id)
+                           .where(RosterSwap.shift_id == shift_id, RosterSwap.status == "approved")
+                           .order_by(RosterSwap.decided_at, RosterSwap.id))
+    return dict(rows.all())
 
 
 # --- checking entries -------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from command import dutylog, roster
+from command import dutylog, reporting, roster
 from command.incidents import OPEN_STATUSES
 from command.models import DutyLogEntry, Escalation, Handover, Incident, Person, ReportObligation, Shift
 
@@ -310,10 +310,10 @@ def _unacknowledged(session: Session) -> list[dict]:
 def _reports_due(session: Session, at: datetime) -> list[dict]:
     rows = session.execute(select(ReportObligation, Incident.headline)
                            .join(Incident, Incident.id == ReportObligation.incident_id)
-                           .where(ReportObligation.status == "open")
+                           .where(ReportObligation.status.in_(reporting.SATISFIABLE))  # a missed one is still owed
                            .order_by(ReportObligation.due_at, ReportObligation.id))
     return [{"id": r.id, "incident_id": r.incident_id, "headline": headline, "rule": r.rule, "channel": r.channel,
-             "due_at": _iso(r.due_at), "overdue": r.due_at < at} for r, headline in rows]
+             "status": r.status, "due_at": _iso(r.due_at), "overdue": r.due_at < at} for r, headline in rows]
 
 
 def _open_items(session: Session, shift: Shift) -> list[dict]:

@@ -75,8 +75,8 @@ def act(session: Session, incident_id: int, action: str, actor: str, seen_versio
 
 
 def set_grade(session: Session, incident_id: int, grade: str, actor: str, seen_version: int, at: datetime,
-              reason: str) -> Change:
-    """Confirm or change the incident grade (I–IV); a reason is required."""
+              reason: str, profile: str | reporting.Profile = reporting.DEFAULT_PROFILE) -> Change:
+    """Confirm or change the incident grade (I–IV); a reason is required. ``profile``: whose reporting deadlines."""
     if grade not in {g.value for g in Grade}:
         raise FieldError("grade", "grade must be one of I, II, III, IV")
     grade = Grade(grade)
@@ -90,8 +90,8 @@ def set_grade(session: Session, incident_id: int, grade: str, actor: str, seen_v
                     before=current.grade or f"proposed {current.grade_proposed}", after=grade.value,
                     reason=_required(reason))
     # Report obligations (信息报送) in the same transaction: the grade and its deadlines commit together.
-    reporting.obligations_for(session, change.incident, f"grade:{grade.value}", at, previous_grade=previous,
-                              author=actor)
+    reporting.obligations_for(session, change.incident, f"grade:{grade.value}", at, profile,
+                              previous_grade=previous, author=actor)
     return change
 
 
@@ -115,7 +115,8 @@ def set_harm(session: Session, incident_id: int, actor: str, seen_version: int, 
 
 
 def set_sensitive(session: Session, incident_id: int, sensitive: bool, actor: str, seen_version: int,
-                  at: datetime, reason: str | None = None) -> Change:
+                  at: datetime, reason: str | None = None,
+                  profile: str | reporting.Profile = reporting.DEFAULT_PROFILE) -> Change:
     """Flag or unflag the incident as sensitive (敏感)."""
     current = _current(session, incident_id, seen_version)
     changes = {"sensitive": bool(sensitive)}
@@ -126,7 +127,7 @@ def set_sensitive(session: Session, incident_id: int, sensitive: bool, actor: st
                     rule_id="SENSITIVE-ON" if sensitive else "SENSITIVE-OFF", before=str(bool(current.sensitive)),
                     after=str(bool(sensitive)), reason=reason)
     if flagged:  # a sensitive incident is reported too (信息报送), in the same transaction
-        reporting.obligations_for(session, change.incident, "sensitive", at, author=actor)
+        reporting.obligations_for(session, change.incident, "sensitive", at, profile, author=actor)
     return change
 
 

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from command.db import make_engine, make_session_factory
 from command.publish import Publisher
-from command.settings import load_settings
+from command.reporting import DEFAULT_FILE, Profile, ProfileError, get_profile
+from command.settings import PREFIX, SettingsError, load_settings
 
 
 @dataclass(frozen=True)
@@ -21,10 +22,15 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     publisher: Publisher
+    reporting_profile: Profile  # read once at start: a wrong name stops the start, not a grade change
 
 
 def build_runtime(overrides: Mapping[str, Any] | None = None) -> Runtime:
     """Load settings and open the database (the schema is not touched: see migrate)."""
     settings = load_settings(overrides)
+    try:
+        profile = get_profile(settings["REPORTING_PROFILE"], settings["REPORTING_PROFILES_FILE"] or DEFAULT_FILE)
+    except (ProfileError, OSError) as exc:
+        raise SettingsError(f"{PREFIX}REPORTING_PROFILE / {PREFIX}REPORTING_PROFILES_FILE: {exc}") from exc
     engine = make_engine(settings["DATABASE_URL"])
-    return Runtime(settings, engine, make_session_factory(engine), Publisher())
+    return Runtime(settings, engine, make_session_factory(engine), Publisher(), profile)

@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "SMS_HTTP_TOKEN": "",  # bearer token for the http gateway
     "PUBLIC_URL": "",  # the URL the SMS provider calls us at (webhook signatures are checked against it)
     "PLAYBOOKS_DIR": str(ROOT / "playbooks" / "shipped"),  # the playbook YAML files
+    "REPORTING_PROFILE": "default",  # which reporting profile (信息报送 deadlines) grade changes follow
+    "REPORTING_PROFILES_FILE": "",  # "" = the shipped command/data/reporting_profiles.yaml
     "DIRECTORY_FILE": "",  # "" = none | YAML of departments, people, contacts and shifts loaded at start
     "ESCALATION_POLL_SECONDS": 1.0,  # how often a worker looks for due steps and pending SMS
     "ESCALATION_LEASE_SECONDS": 60,  # a claimed step a dead worker held is taken over after this

@@ -148,7 +148,8 @@ def post_action(incident_id: int):
 def post_grade(incident_id: int):
     """Confirm or change the grade: {"grade": "I".."IV", "version", "actor", "reason"}."""
     return _change(incident_id, lambda session, body, actor, at: set_grade(
-        session, incident_id, _field(body, "grade", str), actor, _version(body), at, _optional(body, "reason")))
+        session, incident_id, _field(body, "grade", str), actor, _version(body), at, _optional(body, "reason"),
+        current_app.extensions["vigil"].reporting_profile))
 
 
 @bp.post("/<int:incident_id>/harm")
@@ -165,7 +166,7 @@ def post_sensitive(incident_id: int):
     """Flag or unflag as sensitive: {"sensitive": true|false, "version", "actor", "reason"?}."""
     return _change(incident_id, lambda session, body, actor, at: set_sensitive(
         session, incident_id, _field(body, "sensitive", bool), actor, _version(body), at,
-        _optional(body, "reason")))
+        _optional(body, "reason"), current_app.extensions["vigil"].reporting_profile))
 
 
 @bp.post("/<int:incident_id>/merge")

@@ -175,6 +175,23 @@ def test_shifts_are_upserted_by_their_start_and_end(session, tmp_path):
     assert roster.gaps(session, first.starts_at, gap_start + timedelta(days=1)) == []
 
 
+def test_reloading_the_roster_file_keeps_a_swap_approved_in_vigil(session, tmp_path):
+    from command import roster_admin
+    with_zhao = SHIFTS.replace("people:\n", "people:\n  - {username: zhao.liu, display_name: 赵六, role: operator}\n"
+                                  "  - {username: boss, display_name: 主任, role: shift_leader}\n", 1)
+    load_directory(session, _write(tmp_path, with_zhao), now=NOW)
+    shift = roster.on_duty(session, datetime(2026, 11, 24, 0, 0, tzinfo=timezone.utc))
+    swap = roster_admin.request_swap(session, shift.id, "duty_officer", "zhao.liu", "zhang.san", "病假 sick", NOW)
+    roster_admin.approve(session, swap.id, "boss", NOW)
+    again = load_directory(session, _write(tmp_path, with_zhao), now=NOW)  # the nightly sync of the roster file
+    assert (again.shifts_updated, again.swaps_kept) == (0, 1) and "1 approved swaps kept" in str(again)
+    assert [p.username for p in roster.on_duty_people(session, NOW, "duty_officer")] == ["zhao.liu"]
+    moved = with_zhao.replace("duty_officer: zhang.san, leader: li.si}", "duty_officer: zhang.san, leader: zhang.san}")
+    load_directory(session, _write(tmp_path, moved), now=NOW)  # the file may still change the other post
+    assert [p.username for p in roster.on_duty_people(session, NOW, "leader")] == ["zhang.san"]
+    assert [p.username for p in roster.on_duty_people(session, NOW, "duty_officer")] == ["zhao.liu"]
+
+
 START, END = 'starts: "2026-11-24T08:00:00+08:00"', 'ends: "2026-11-25T08:00:00+08:00"'
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from command import dutylog, handover
+from command import dutylog, handover, reporting
 from command.handover import HandoverError, HandoverRequired
 from command.migrate import upgrade
 from command.models import DutyLogEntry, Escalation, Incident, Person, ReportObligation, Shift
@@ -131,6 +131,11 @@ def test_the_draft_lists_exactly_the_open_items(runtime, room, busy_day):
     assert draft["reports_due"][0]["overdue"] is False  # due 11:00 UTC, drafted at 11:00: not late yet
     later = _draft(runtime, room["day"], at=T0 + 11 * H + timedelta(minutes=1))["draft"]
     assert later["reports_due"][0]["overdue"] is True
+    with runtime.sessions.begin() as session:  # the worker marks it missed (漏报): it is still owed
+        reporting.check_due(session, T0 + 11 * H + timedelta(minutes=2))
+    missed = _draft(runtime, room["day"], at=T0 + 11 * H + timedelta(minutes=3))["draft"]
+    assert [(r["id"], r["status"], r["overdue"]) for r in missed["reports_due"]] == \
+        [(busy_day["reports"][0], "missed", True)] + [(r, "open", False) for r in busy_day["reports"][1:]]
     assert sorted(item["entry_id"] for item in draft["open_items"]) == busy_day["items"]
     reasons = {item["entry_id"]: item["reasons"] for item in draft["open_items"]}
     assert reasons[busy_day["lone_call"]] == ["phone_call_without_incident"]

@@ -161,3 +161,28 @@ def test_the_monthly_report_counts_per_department(client, runtime):
     for bad in ("2026-13", "November", ""):
         response = client.get(f"/api/v1/reports/monthly?month={bad}")
         assert response.status_code == 400 and response.get_json()["code"] == "bad_month"
+
+
+def test_a_deployment_chooses_its_reporting_profile_by_setting(sqlite_url, tmp_path):
+    from command.migrate import upgrade
+    from command.runtime import build_runtime
+    from command.settings import SettingsError
+    from web import create_app
+
+    runtime = build_runtime({"DATABASE_URL": sqlite_url, "SECRET_KEY": "test", "REPORTING_PROFILE": "safety-production"})
+    upgrade(runtime.engine)
+    client = create_app(runtime=runtime).test_client()
+    log_in(client, runtime)
+    incident = _incident(runtime, timedelta(minutes=5))
+    with runtime.sessions.begin() as session:
+        session.get(Incident, incident).occurred_at = utcnow() - timedelta(minutes=50)
+    _grade(client, incident, "III")  # the default profile owes nothing for grade III; this one does
+    owed = client.get(f"/api/v1/incidents/{incident}/reports").get_json()["obligations"]
+    assert [(o["channel"], o["base_clock"]) for o in owed] == [("phone", "occurred_at"), ("written", "occurred_at")]
+    assert _time(owed[0]["due_at"]) - _time(owed[0]["base_at"]) == timedelta(minutes=60), "due from the accident"
+    runtime.engine.dispose()
+
+    with pytest.raises(SettingsError, match="no reporting profile 'provincial'"):
+        build_runtime({"DATABASE_URL": sqlite_url, "REPORTING_PROFILE": "provincial"})
+    with pytest.raises(SettingsError, match="REPORTING_PROFILES_FILE"):
+        build_runtime({"DATABASE_URL": sqlite_url, "REPORTING_PROFILES_FILE": str(tmp_path / "missing.yaml")})
