@@ -10,23 +10,17 @@ from sqlalchemy import select
 
 from command import dutylog, handover, reporting
 from command.handover import HandoverError, HandoverRequired
-from command.migrate import upgrade
 from command.models import DutyLogEntry, Escalation, Incident, Person, ReportObligation, Shift
-from command.runtime import build_runtime
 
 UTC = timezone.utc
 T0 = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai: the day shift starts
 H = timedelta(hours=1)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def runtime(request, sqlite_url):
+@pytest.fixture
+def runtime(any_runtime):
     """The same duty room on SQLite and on PostgreSQL."""
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    rt = build_runtime({"DATABASE_URL": url, "SECRET_KEY": "test"})
-    upgrade(rt.engine)
-    yield rt
-    rt.engine.dispose()
+    return any_runtime
 
 
 @pytest.fixture
