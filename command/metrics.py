@@ -25,7 +25,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from command.models import DocumentJob, Escalation, FeedHealth, Notification, ReportObligation, utcnow
-from command.sms.outbox import DUE as SMS_WAITING  # the outbox rows a worker will (re)try
+from command.sms.outbox import DUE as SMS_WAITING, FINAL as SMS_FINAL, RANK as SMS_RANK
+
+# Every status an SMS notification row can have, always exposed (0 when none), so a status's series
+# does not vanish when its last row moves on, and increase() / alerts on "failed" have a series to read.
+SMS_STATUSES = tuple(sorted({*SMS_WAITING, *SMS_RANK, *SMS_FINAL}))
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +95,12 @@ def _count(session: Session, model, *where) -> int:
 def _database_families(session: Session, now: datetime) -> Iterable[Metric]:
     yield _gauge("vigil_sms_pending", "SMS notifications waiting to be sent or retried",
                  _count(session, Notification, Notification.channel == "sms", Notification.status.in_(SMS_WAITING)))
+    counts = dict.fromkeys(SMS_STATUSES, 0)
+    counts.update(session.execute(select(Notification.status, func.count()).where(Notification.channel == "sms")
+                                  .group_by(Notification.status)).all())
     by_status = GaugeMetricFamily("vigil_sms_notifications", "SMS notifications by status", labels=["status"])
-    for status, count in session.execute(select(Notification.status, func.count()).where(Notification.channel == "sms")
-                                         .group_by(Notification.status).order_by(Notification.status)):
-        by_status.add_metric([status], count)
+    for status in sorted(counts):
+        by_status.add_metric([status], counts[status])
     yield by_status
 
     due = (Escalation.state == "active", Escalation.due_at <= now)

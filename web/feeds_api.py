@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -57,6 +57,7 @@ def post_events(source: str):
         response = json_error(401, f"missing or invalid bearer token for feed {source!r}", "Authorization")
         response.headers["WWW-Authenticate"] = f'Bearer realm="vigil", feed="{source}"'
         return response
+    g.ingest_source = source  # authenticated: timed under this name in /metrics (web.metrics)
     wait = current_app.extensions[LIMITER].admit(source)  # after the token: a stranger cannot drain a feed's bucket
     if wait:
         return _throttled(source, wait)

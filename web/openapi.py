@@ -345,7 +345,9 @@ def spec() -> dict:
                     **{code: {"description": text, **_json(_ERROR)} for code, text in (
                         ("200", "all duplicates"), ("207", "some items rejected"), ("400", "not events"),
                         ("401", "bad token"), ("404", "bad source name"), ("413", "too large"),
-                        ("415", "format unknown"), ("422", "rejected"), ("503", "database unavailable"))},
+                        ("415", "format unknown"), ("422", "rejected"),
+                        ("429", "over the feed's rate limit; retry after Retry-After seconds"),
+                        ("503", "database unavailable"))},
                 }}},
             "/api/v1/incidents": {"get": {"summary": "Incidents as GeoJSON, newest change first",
                                           "parameters": list_filters, "responses": _answers(collection, 400)}},
