@@ -27,6 +27,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from command import dutylog
+from command.db import insert_for
 from command.models import Contact, Department, Membership, Person, RosterSwap, Shift, utcnow
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "departments.yaml"
@@ -132,11 +133,15 @@ def sync_departments(session: Session, departments: tuple[DepartmentSpec, ...] |
     """Upsert the departments table from the departments file; return how many rows were added or changed."""
     changed = 0
     for spec in load_departments() if departments is None else departments:
-        row = session.get(Department, spec.code)
-        if row is None:
-            session.add(Department(code=spec.code, name_en=spec.name_en, name_zh=spec.name_zh))
+        # Insert-or-nothing: processes starting together on a fresh database must not collide.
+        added = session.scalar(insert_for(session, Department)
+                               .values(code=spec.code, name_en=spec.name_en, name_zh=spec.name_zh)
+                               .on_conflict_do_nothing(index_elements=["code"]).returning(Department.code))
+        if added is not None:
             changed += 1
-        elif (row.name_en, row.name_zh) != (spec.name_en, spec.name_zh):
+            continue
+        row = session.get(Department, spec.code)
+        if (row.name_en, row.name_zh) != (spec.name_en, spec.name_zh):
             row.name_en, row.name_zh = spec.name_en, spec.name_zh
             changed += 1
     session.flush()

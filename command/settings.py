@@ -8,6 +8,7 @@ prefix VIGIL_ (VIGIL_DATABASE_URL=...) or pass an override mapping
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -34,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "TWILIO_API_BASE": "",  # "" = https://api.twilio.com | a compatible endpoint (tests: a fake on 127.0.0.1)
     "SMS_HTTP_URL": "",  # http gateway backend: POST {to, body, callback} as JSON, answers {id}
     "SMS_HTTP_TOKEN": "",  # bearer token for the http gateway
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front of the web process (nginx: 1); 0 = X-Forwarded-* ignored
     "PUBLIC_URL": "",  # the URL the SMS provider calls us at (webhook signatures are checked against it)
     "PLAYBOOKS_DIR": str(ROOT / "playbooks" / "shipped"),  # the playbook YAML files
     "REPORTING_PROFILE": "default",  # which reporting profile (信息报送 deadlines) grade changes follow
@@ -116,6 +118,8 @@ def _check(settings: Mapping[str, Any]) -> None:
     if settings["INGEST_RATE_PER_SOURCE"] < 0 or settings["INGEST_BURST"] < 1:
         raise SettingsError(f"{PREFIX}INGEST_RATE_PER_SOURCE must be 0 (no limit) or more, "
                             f"and {PREFIX}INGEST_BURST at least 1")
+    if settings["TRUSTED_PROXIES"] < 0:
+        raise SettingsError(f"{PREFIX}TRUSTED_PROXIES must be 0 or more")
     if settings["MAX_BODY_BYTES"] < 1024:
         raise SettingsError(f"{PREFIX}MAX_BODY_BYTES must be at least 1024")
 
@@ -125,8 +129,17 @@ def secret_key(settings: Mapping[str, Any]) -> str:
     if settings["SECRET_KEY"]:
         return settings["SECRET_KEY"]
     path = ROOT / "instance" / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(os.urandom(32).hex())
-        path.chmod(0o600)
-    return path.read_text().strip()
+    path.parent.mkdir(exist_ok=True)
+    try:  # created exclusively: processes starting together on one host agree on one key
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as file:
+            file.write(os.urandom(32).hex())
+    for _ in range(200):  # empty: another process created it a moment ago and is still writing
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise SettingsError(f"{path} is empty: delete it, or set {PREFIX}SECRET_KEY")

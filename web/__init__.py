@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 from flask import Flask
 from flask_socketio import SocketIO
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from command.runtime import Runtime, build_runtime
 from command.settings import secret_key
@@ -30,6 +31,11 @@ def create_app(overrides: Mapping[str, Any] | None = None, runtime: Runtime | No
         SECRET_KEY=secret_key(settings),
         MAX_CONTENT_LENGTH=settings["MAX_BODY_BYTES"],
     )
+    if settings["TRUSTED_PROXIES"]:
+        # Behind nginx: the client's address (login throttle, audit) and scheme come from X-Forwarded-*,
+        # believed only from as many proxies as configured (a header from a client itself is not).
+        hops = settings["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     app.json.ensure_ascii = False  # Chinese stays readable in API answers and page data
     app.url_map.converters["int"] = BoundedInt  # ids past 64 bits are simply not found
     errors.init_app(app)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from command import users
 from command.models import Department, DutyLogEntry, Membership, Person
-from web.auth import current_user
+from web.auth import current_user, role_names
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_SHOWN = 200
@@ -86,11 +86,6 @@ def _error_text(exc: users.UserError) -> str:
     return texts.get(exc.code, str(exc))
 
 
-def _role_names() -> dict[str, str]:
-    return {"administrator": _("Administrator"), "operator": _("Duty officer"), "shift_leader": _("Shift leader"),
-            "liaison": _("Department liaison"), "leader": _("Leader"), "feed": _("Feed (token only)")}
-
-
 def _page(notice: str | None = None, error: str | None = None):
     runtime = current_app.extensions["vigil"]
     with runtime.sessions() as db:
@@ -104,5 +99,5 @@ def _page(notice: str | None = None, error: str | None = None):
         zone = ZoneInfo(runtime.settings["TIME_ZONE"])
         audit = [(e.occurred_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), e.author, e.summary) for e in audit]
         return render_template("admin/index.html", people=people, posts=posts, departments=departments,
-                               audit=audit, roles=users.ROLES, role_names=_role_names(), notice=notice, error=error,
+                               audit=audit, roles=users.ROLES, role_names=role_names(), notice=notice, error=error,
                                time_zone=runtime.settings["TIME_ZONE"])

@@ -49,6 +49,12 @@ def audit_export(what: str) -> None:
                     {"export": what, "remote": request.remote_addr})
 
 
+def role_names() -> dict[str, str]:
+    """Each role's name as the page's reader says it."""
+    return {"administrator": _("Administrator"), "operator": _("Duty officer"), "shift_leader": _("Shift leader"),
+            "liaison": _("Department liaison"), "leader": _("Leader"), "feed": _("Feed (token only)")}
+
+
 def csrf_token() -> str:
     """The session's CSRF token, created on first use."""
     if "csrf" not in session:
@@ -103,6 +109,9 @@ def check_request():
         if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
             return json_error(403, "missing or wrong CSRF token; reload the page", code="csrf")
     if not allowed(g.user.role, endpoint, request.method):
+        if _wants_html():  # a person who typed the address: a page that says so, in their language
+            return render_template("auth/forbidden.html", role_name=role_names()[g.user.role],
+                                   home=_home(g.user.role)), 403
         return json_error(403, f"a {g.user.role} may not do this", code="forbidden")
     body = request.get_json(silent=True) if request.method not in SAFE_METHODS and request.is_json else None
     if isinstance(body, dict):

@@ -180,6 +180,9 @@ def test_a_console_page_without_a_logged_in_name_asks_for_one_and_remembers_it(l
         assert f'name="vigil-user" content="{ADMIN}"' in html
         route.fulfill(response=response, body=html.replace(f'name="vigil-user" content="{ADMIN}"',
                                                            'name="vigil-user" content=""'))
+    # A document Playwright fulfils has no server address, so Chromium counts it as public and would block
+    # its Socket.IO connection to 127.0.0.1 (Local Network Access) unless the context allows it.
+    page.context.grant_permissions(["local-network-access"])
     page.route(server.url + "/", nameless)
     page.reload()
     page.wait_for_selector("#live-status.connected")

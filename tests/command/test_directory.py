@@ -304,6 +304,25 @@ def test_processes_starting_together_load_the_directory_once(any_runtime):
         assert session.scalar(select(func.count()).select_from(DutyLogEntry)) == 1  # one load changed things
 
 
+def test_processes_starting_together_on_a_fresh_database_add_the_departments_once(any_runtime):
+    barrier, added, errors = threading.Barrier(4), [], []
+
+    def start():
+        barrier.wait()
+        try:
+            with any_runtime.sessions.begin() as session:
+                added.append(sync_departments(session))
+        except Exception as exc:  # a unique violation here once stopped a web process at start
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and sum(added) == 7
+
+
 def _cli(args, url):
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
     env.update(VIGIL_DATABASE_URL=url)

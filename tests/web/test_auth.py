@@ -9,10 +9,11 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from sqlalchemy import select
 
 from command import users
 from command.directory import sync_departments
-from command.models import Incident, utcnow
+from command.models import DutyLogEntry, Incident, utcnow
 from tests.conftest import PASSWORD, make_user
 
 _addresses = itertools.count(1)
@@ -253,3 +254,22 @@ def test_a_session_ends_after_fourteen_hours_even_when_busy(browser, people):
     _age_session(browser, since=14 * 3600 + 60, seen=60)
     assert _me(browser).status_code == 401
 
+
+
+@pytest.mark.parametrize("trusted, expected", [(0, "127.0.0.1"), (1, "10.20.30.40")])
+def test_behind_nginx_the_audit_names_the_client_not_the_proxy(sqlite_url, trusted, expected):
+    from command.migrate import upgrade
+    from command.runtime import build_runtime
+    from web import create_app
+
+    runtime = build_runtime({"DATABASE_URL": sqlite_url, "SECRET_KEY": "test", "TRUSTED_PROXIES": trusted})
+    upgrade(runtime.engine)
+    make_user(runtime, "chen", "operator")
+    browser = create_app(runtime=runtime).test_client()
+    browser.environ_base.update(REMOTE_ADDR="127.0.0.1",  # nginx on the same host
+                                HTTP_X_FORWARDED_FOR="10.20.30.40")  # the duty-room PC, as nginx says
+    assert _log_in(browser, "chen", "wrong password").status_code == 401
+    with runtime.sessions() as session:
+        [entry] = session.scalars(select(DutyLogEntry).where(DutyLogEntry.kind == "audit")).all()
+    assert entry.data["remote"] == expected  # with no proxy trusted, a client cannot forge its address
+    runtime.engine.dispose()
