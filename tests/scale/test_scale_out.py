@@ -1,7 +1,9 @@
-"""Scale-out on the real servers: two web processes and a worker share PostgreSQL and Redis.
+"""Scale-out on the real servers: two web processes and two workers share PostgreSQL and Redis.
 
 A console connected to web process A hears an incident ingested through web process B, and an
-escalation started by the worker process (which has no web server) reaches it through Redis too.
+escalation started by a worker process (which has no web server) reaches it through Redis too.
+Escalations of many incidents are each started once and each person texted once per step, however
+the two workers share the work.
 """
 
 from __future__ import annotations
@@ -10,12 +12,18 @@ import os
 import subprocess
 import sys
 import threading
+import time
+from collections import Counter
 
 import pytest
 import requests
 import socketio
 
+from sqlalchemy import func, select
+
 from command.cli import DEMO_DIRECTORY
+from command.dutylog import verify
+from command.models import Escalation, Incident, Notification
 from command.migrate import upgrade
 from command.runtime import build_runtime
 from command.tokens import issue_feed_token
@@ -39,11 +47,12 @@ def cluster(pg_url, redis_url, tmp_path):
     web_a = ServerProcess(env, free_port(), ["--role", "web"])
     web_b = ServerProcess(env, free_port(), ["--role", "web"])
     worker_log = open(tmp_path / "worker.log", "w")
-    worker = subprocess.Popen([sys.executable, "-m", "command", "serve", "--role", "worker"], cwd=ROOT, env=env,
-                              stdout=worker_log, stderr=subprocess.STDOUT)
+    workers = [subprocess.Popen([sys.executable, "-m", "command", "serve", "--role", "worker"], cwd=ROOT, env=env,
+                                stdout=worker_log, stderr=subprocess.STDOUT) for _ in range(2)]
     yield web_a, web_b, feed_token, tmp_path / "worker.log"
-    worker.terminate()
-    worker.wait(timeout=10)
+    for worker in workers:
+        worker.terminate()
+        worker.wait(timeout=10)
     worker_log.close()
     web_a.stop()
     web_b.stop()
@@ -65,8 +74,46 @@ def test_a_console_on_one_process_hears_what_another_process_and_the_worker_did(
                                headers={"Authorization": f"Bearer {feed_token}"})
         assert answer.status_code == 201, answer.text
         assert heard["incident"].wait(10), "web process A never pushed what web process B ingested"
-        assert heard["escalation"].wait(20), f"the worker's escalation never reached the console through Redis:\n" \
+        assert heard["escalation"].wait(45), f"the worker's escalation never reached the console through Redis:\n" \
                                              f"{worker_log.read_text()[-2000:]}"
     finally:
         client.disconnect()
     assert web_a.api.get(f"{web_a.url}/api/v1/escalations", timeout=10).json()["escalations"]
+
+
+INCIDENTS = 30
+
+
+def test_many_escalations_across_two_workers_are_each_texted_once(cluster, pg_url):
+    web_a, web_b, feed_token, worker_log = cluster
+    for number in range(INCIDENTS):  # ingested through both web processes in turn
+        web = (web_a, web_b)[number % 2]
+        answer = requests.post(f"{web.url}/api/v1/feeds/{FEED}/events", timeout=10,
+                               json=event_body(f"many-{number}", headline=f"Flood {number}", severity="extreme"),
+                               headers={"Authorization": f"Bearer {feed_token}"})
+        assert answer.status_code == 201, answer.text
+    runtime = build_runtime({"DATABASE_URL": pg_url})
+    unsent = ("pending", "sending", "unknown")
+    deadline = time.monotonic() + 60
+    try:
+        while True:  # until every incident has its escalation and every first-step SMS went out
+            with runtime.sessions() as session:
+                escalations = session.scalar(select(func.count()).select_from(Escalation))
+                texted = session.scalar(select(func.count(func.distinct(Notification.escalation_id)))
+                                        .where(Notification.channel == "sms", Notification.status.not_in(unsent)))
+            if escalations == texted == INCIDENTS:
+                break
+            assert time.monotonic() < deadline, f"{escalations} escalations, {texted} texted:\n" \
+                                                f"{worker_log.read_text()[-2000:]}"
+            time.sleep(0.2)
+        with runtime.sessions() as session:
+            per_incident = Counter(session.scalars(select(Escalation.incident_id)))
+            sms = Counter(session.execute(select(Notification.escalation_id, Notification.person_id,
+                                                 Notification.step, Notification.contact_position)
+                                          .where(Notification.channel == "sms")).all())
+            incidents = session.scalar(select(func.count()).select_from(Incident))
+            assert verify(session).ok
+    finally:
+        runtime.engine.dispose()
+    assert incidents == len(per_incident) == INCIDENTS and set(per_incident.values()) == {1}
+    assert max(sms.values()) == 1, [key for key, count in sms.items() if count > 1]
