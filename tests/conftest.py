@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -209,6 +210,23 @@ def _postgres_or_fail():
         if os.environ.get("CI") == "true":
             pytest.fail(message)  # CI must not pass by skipping the real database
         pytest.skip(message)
+
+
+@contextlib.contextmanager
+def pg_database_down(url: str):
+    """Make the PostgreSQL database at ``url`` refuse Vigil (no new connections, open ones cut), then restore it."""
+    name = url.rsplit("/", 1)[1]
+    server = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                    "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+        yield
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        server.dispose()
 
 
 @pytest.fixture

@@ -6,8 +6,16 @@ language's text for the code (and the message when it knows no such code).
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.routing import IntegerConverter
+
+RETRY_SECONDS = 5
+# Shown when a page cannot be built because the database is down; it retries by itself.
+UNAVAILABLE_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="refresh" content="{retry}">
+<title>Vigil</title><p role="alert">数据库暂时不可用，{retry} 秒后自动重试。<br>
+The database is unavailable; this page retries in {retry} seconds.</p></html>"""
 
 
 def json_error(status: int, message: str, field: str | None = None, code: str | None = None, /, **details):
@@ -36,3 +44,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OverflowError)
     def too_big(_exc):
         return json_error(400, "a number is too large", code="number_too_large")
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc):
+        """The database is down or unreachable: 503 and "retry", never a 500 with a traceback."""
+        current_app.logger.warning("%s %s: database unavailable: %s", request.method, request.path,
+                                   str(exc).splitlines()[0])
+        if request.method == "GET" and not request.path.startswith("/api/") and request.accept_mimetypes.accept_html:
+            response = current_app.response_class(UNAVAILABLE_PAGE.format(retry=RETRY_SECONDS), 503,
+                                                  mimetype="text/html")
+        else:
+            response = json_error(503, "database unavailable; retry later", None, "database_unavailable")
+        response.headers["Retry-After"] = str(RETRY_SECONDS)
+        return response

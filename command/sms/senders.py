@@ -28,13 +28,17 @@ from twilio.rest import Client
 from urllib3.exceptions import NewConnectionError
 
 log = logging.getLogger(__name__)
+# The twilio client logs every request with its headers at INFO (1.4 MB of log per 1,000 SMS); our
+# own log lines say what was sent and what came back.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 # Twilio errors that no retry can fix: invalid To, unverified (trial), unsubscribed (STOP),
 # unroutable, not SMS-capable (twilio.com/docs/api/errors).
 TWILIO_PERMANENT = frozenset({21211, 21608, 21610, 21612, 21614})
 TWILIO_QUEUED = {"accepted": "queued", "scheduled": "queued"}  # a Messaging Service's first answers
 NO_TWILIO_ENVIRONMENT = {"TWILIO_EDGE": "", "TWILIO_REGION": ""}  # blank, not absent (see TwilioSender)
-RECONCILE_WINDOW = 50  # how many of the recipient's latest messages a lookup reads
+RECONCILE_PAGE = 50  # a lookup reads the recipient's messages this many at a time, newest first …
+RECONCILE_LIMIT = 2000  # … back to the notification's creation, but never more than this many
 RECONCILE_SLACK = timedelta(minutes=2)  # clock skew between us and the provider
 
 
@@ -111,15 +115,21 @@ class TwilioSender:
         return SendResult(message.sid, TWILIO_QUEUED.get(message.status, message.status or "queued"))
 
     def lookup(self, to: str, body: str, since: datetime, exclude: set[str]) -> SendResult | None:
+        """Read the recipient's messages newest first, page by page, until one is older than ``since``.
+
+        Not just the latest page: a duty number gets hundreds of messages in a flood, and the one an
+        unknown outcome left behind is soon buried under them.
+        """
+        oldest = since - RECONCILE_SLACK
         try:
-            recent = self.client.messages.list(to=to, limit=RECONCILE_WINDOW)
+            for message in self.client.messages.stream(to=to, page_size=RECONCILE_PAGE, limit=RECONCILE_LIMIT):
+                created = message.date_created
+                if created is not None and created < oldest:
+                    return None  # newest first: everything after this is older still
+                if message.sid not in exclude and message.body == body:
+                    return SendResult(message.sid, TWILIO_QUEUED.get(message.status, message.status or "queued"))
         except Exception as exc:
             raise _twilio_error(exc) from exc
-        for message in recent:
-            created = message.date_created
-            if (message.sid not in exclude and message.body == body
-                    and (created is None or created >= since - RECONCILE_SLACK)):
-                return SendResult(message.sid, TWILIO_QUEUED.get(message.status, message.status or "queued"))
         return None
 
 

@@ -5,13 +5,17 @@ It serves what Vigil uses of the Messages API:
 - POST /2010-04-01/Accounts/<sid>/Messages.json checks Basic auth and the
   account, records the message and answers 201 with Twilio's JSON (sid "SM…",
   status "queued");
-- GET the same path (?To=…) lists the recorded messages, newest first, the way
-  ``client.messages.list`` reads a page.
+- GET the same path (?To=…) lists the recorded messages, newest first, a page
+  at a time (PageSize, Page, next_page_uri), the way ``client.messages`` reads them.
 
-Faults are scripted: the next N requests (``fail_next``) or a fraction of them
-(``fail_fraction``) answer 429, 500, a permanent error code, or answer late
-(``Fault(delay=…)``). A fault can ``keep`` the message: the provider took it
-but the client never heard (the "unknown outcome" of a 5xx or a timeout).
+Faults are scripted: the next N requests (``fail_next``), a fraction of them
+(``fail_fraction``), a repeating pattern (``fail_cycle``, which can cover the
+list requests of a lookup too) or every message to one number (``fail_to``)
+answer 429, 500, a permanent error code, or answer late (``Fault(delay=…)``).
+A fault can ``keep`` the message: the provider took it but the client never
+heard (the "unknown outcome" of a 5xx or a timeout). ``on_message`` is called
+with each message taken, before the client hears the answer (a test may kill
+the client there).
 
 Like Twilio it calls back: ``send_status`` POSTs a delivery report to the
 message's StatusCallback and ``send_inbound`` POSTs an inbound SMS, both signed
@@ -34,6 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
 
 from twilio.request_validator import RequestValidator
 
@@ -71,12 +76,17 @@ class FakeTwilio:
     account_sid: str = "AC" + "1" * 32
     auth_token: str = "fake-auth-token"
     messages: list[dict] = field(default_factory=list)  # every message taken, in order
-    attempts: list[dict] = field(default_factory=list)  # every create request, taken or not: {to, body, answer}
+    attempts: list[dict] = field(default_factory=list)  # every create request: {to, body, answer, kept}
+    lookups: list[int] = field(default_factory=list)  # the HTTP status of every list request
+    on_message: Callable[[dict], None] | None = None  # called with each message taken, before the answer
 
     def __post_init__(self):
         self._lock = threading.Lock()
         self._script: list[Fault] = []
         self._fraction: tuple[float, Fault, random.Random] | None = None
+        self._cycle: tuple[list[Fault | None], bool] | None = None  # (pattern, also for list requests)
+        self._requests = 0  # requests the cycle has seen
+        self._numbers: dict[str, Fault] = {}
         self._routes: list[tuple[str, str]] = []
         self._stopping = threading.Event()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -97,19 +107,42 @@ class FakeTwilio:
         with self._lock:
             self._fraction = (fraction, fault, random.Random(seed)) if fraction else None
 
+    def fail_cycle(self, pattern: list[Fault | None], *, lookups: bool = False) -> None:
+        """Answer request number i with ``pattern[i % len(pattern)]`` (None: as usual), list requests too
+        when ``lookups``. Deterministic: the same order of requests meets the same faults."""
+        with self._lock:
+            self._cycle, self._requests = (list(pattern), lookups) if pattern else None, 0
+
+    def fail_to(self, number: str, fault: Fault) -> None:
+        """Answer every create request to ``number`` with ``fault`` (before any other script)."""
+        with self._lock:
+            self._numbers[number] = fault
+
     def route(self, public_base: str, local_base: str) -> None:
         """Deliver callbacks meant for ``public_base…`` to ``local_base…`` (signed for the public URL)."""
         self._routes.append((public_base.rstrip("/"), local_base.rstrip("/")))
 
-    def _next_fault(self) -> Fault | None:
+    def _next_fault(self, to: str | None = None, lookup: bool = False) -> Fault | None:
         with self._lock:
+            if lookup:
+                return self._cycled() if self._cycle and self._cycle[1] else None
+            if to in self._numbers:
+                return self._numbers[to]
             if self._script:
                 return self._script.pop(0)
+            if self._cycle:
+                return self._cycled()
             if self._fraction:
                 fraction, fault, rng = self._fraction
                 if rng.random() < fraction:
                     return fault
         return None
+
+    def _cycled(self) -> Fault | None:
+        pattern = self._cycle[0]
+        fault = pattern[self._requests % len(pattern)]
+        self._requests += 1
+        return fault
 
     # ---- what was sent --------------------------------------------------------------------
 
@@ -185,11 +218,11 @@ class FakeTwilio:
     # ---- the API --------------------------------------------------------------------------
 
     def _create(self, form: dict) -> tuple[int, dict]:
-        fault = self._next_fault()
         to, body = form.get("To", ""), form.get("Body", "")
+        fault = self._next_fault(to)
         if fault is not None:
             kept = self._store(form) if fault.keep or fault.status == 201 else None
-            self._note(to, body, fault.status)
+            self._note(to, body, fault.status, kept is not None)
             if fault.delay:
                 self._stopping.wait(fault.delay)  # the answer comes late; the client may have given up
             return (201, _public(kept)) if fault.status == 201 else (fault.status, self._error(fault))
@@ -198,7 +231,7 @@ class FakeTwilio:
             return 400, {"code": 21604, "message": "A 'To', 'Body' and 'From' or 'MessagingServiceSid' are required",
                          "more_info": "https://www.twilio.com/docs/errors/21604", "status": 400}
         message = self._store(form)
-        self._note(to, body, 201)
+        self._note(to, body, 201, True)
         return 201, _public(message)
 
     def _store(self, form: dict) -> dict:
@@ -216,21 +249,31 @@ class FakeTwilio:
         }
         with self._lock:
             self.messages.append(message)
+        if self.on_message is not None:
+            self.on_message(message)
         return message
 
-    def _note(self, to: str, body: str, status: int) -> None:
+    def _note(self, to: str, body: str, status: int, kept: bool = False) -> None:
         with self._lock:
-            self.attempts.append({"to": to, "body": body, "answer": status})
+            self.attempts.append({"to": to, "body": body, "answer": status, "kept": kept})
 
     def _list(self, query: dict) -> dict:
+        """One page of the messages (to ``To``), newest first, with the next page's URI as Twilio gives it."""
         to = query.get("To", [None])[0]
         size = int(query.get("PageSize", ["50"])[0])
+        page = int(query.get("Page", ["0"])[0])
         with self._lock:
-            found = [m for m in reversed(self.messages) if to is None or m["to"] == to][:size]
-            found = [_public(m) for m in found]
-        uri = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages.json?PageSize={size}&Page=0"
-        return {"messages": found, "first_page_uri": uri, "next_page_uri": None, "previous_page_uri": None,
-                "page": 0, "page_size": size, "start": 0, "end": max(len(found) - 1, 0), "uri": uri}
+            matching = [m for m in reversed(self.messages) if to is None or m["to"] == to]
+        found = [_public(m) for m in matching[page * size:(page + 1) * size]]
+
+        def uri(number: int) -> str:
+            filters = {"To": to} if to is not None else {}
+            return (f"/{API_VERSION}/Accounts/{self.account_sid}/Messages.json?"
+                    + urllib.parse.urlencode({**filters, "PageSize": size, "Page": number}))
+        more = len(matching) > (page + 1) * size
+        return {"messages": found, "first_page_uri": uri(0), "next_page_uri": uri(page + 1) if more else None,
+                "previous_page_uri": uri(page - 1) if page else None, "page": page, "page_size": size,
+                "start": page * size, "end": page * size + max(len(found) - 1, 0), "uri": uri(page)}
 
     @staticmethod
     def _error(fault: Fault) -> dict:
@@ -288,7 +331,14 @@ def _handler(fake: FakeTwilio):
 
         def do_GET(self):
             routed = self._route()
-            if routed is not None:
+            if routed is None:
+                return
+            fault = fake._next_fault(lookup=True)
+            with fake._lock:
+                fake.lookups.append(fault.status if fault else 200)
+            if fault is not None:
+                self._answer(fault.status, fake._error(fault))
+            else:
                 self._answer(200, fake._list(routed[1]))
 
         def log_message(self, *args):

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from prometheus_client.openmetrics.parser import text_string_to_metric_families as openmetrics_families
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import create_engine, text
+
 
 from command import escalation
 from command.escalation_worker import EscalationWorker
@@ -21,7 +21,7 @@ from command.runtime import build_runtime
 from command.sms import outbox
 from command.sms.senders import SendError, SendResult
 from playbooks.loader import load_dir
-from tests.conftest import ADMIN_TOKEN, FEED, PG_ADMIN_URL, event_body, log_in, make_user
+from tests.conftest import ADMIN_TOKEN, FEED, event_body, log_in, make_user, pg_database_down
 from tests.duty_room import FLOOD_PLAYBOOK, seed_duty_room
 
 # What Prometheus itself sends: it prefers OpenMetrics, and takes the classic text format.
@@ -233,13 +233,7 @@ def test_with_the_database_down_a_known_scraper_still_gets_this_processs_series(
     auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     assert value(scrape(scraper, **auth), "vigil_database_up") == 1
 
-    name = pg_url.rsplit("/", 1)[1]
-    server = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with server.connect() as connection:  # the database stops answering Vigil: no new connections, old ones cut
-            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
-            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                    "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+    with pg_database_down(pg_url):
         down = scrape(scraper, **auth)
         assert value(down, "vigil_database_up") == 0
         assert value(down, "vigil_live_clients") is not None  # this process's own series are still there
@@ -251,9 +245,5 @@ def test_with_the_database_down_a_known_scraper_still_gets_this_processs_series(
         assert stranger.headers["Retry-After"] == "5"
         assert stranger.get_json()["code"] == "database_unavailable"
         assert scraper.get("/metrics").status_code == 401  # no credential at all: refused as ever
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
     assert value(scrape(scraper, **auth), "vigil_database_up") == 1  # back
     runtime.engine.dispose()
-    server.dispose()
