@@ -247,6 +247,7 @@ class Person(Base):
     # Sessions carry the epoch they began in; logging out or a password reset moves it on, so a
     # copied session cookie stops working everywhere at once (the cookie itself cannot be revoked).
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    page_language: Mapped[str | None] = mapped_column(String(8))  # en | zh picked on a page; None = the browser's
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -55,12 +55,19 @@ class Principal:
     role: str
     departments: tuple[str, ...]
     language: str
+    page_language: str | None = None  # chosen on a page; None = follow the browser
 
 
 def principal(session: Session, person: Person) -> Principal:
     departments = tuple(sorted(set(session.scalars(
         select(Membership.department_code).where(Membership.person_id == person.id)))))
-    return Principal(person.id, person.username, person.display_name, person.role, departments, person.language)
+    return Principal(person.id, person.username, person.display_name, person.role, departments, person.language,
+                     person.page_language)
+
+
+def choose_page_language(session: Session, person_id: int, language: str) -> None:
+    """Remember the language a person chose on a page, for every browser they log in from."""
+    session.get(Person, person_id).page_language = language
 
 
 def new_password() -> str:

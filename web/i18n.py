@@ -1,11 +1,14 @@
-"""English and Simplified Chinese: the locale comes from ?lang=, then a cookie, then the browser."""
+"""English and Simplified Chinese: the locale comes from ?lang=, then the logged-in person's choice, then a
+cookie, then the browser. A ?lang= choice is remembered for the person (every browser they use) and in a cookie."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, request
+from flask import Flask, current_app, g, request
 from flask_babel import Babel
+
+from command import users
 
 LOCALES = {"en": "en", "zh": "zh_Hans_CN"}  # what ?lang= accepts -> catalogue name
 LANG_COOKIE = "vigil_lang"
@@ -13,7 +16,10 @@ LANG_COOKIE = "vigil_lang"
 
 def select_locale() -> str:
     """Return the catalogue for this request."""
-    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    user = g.get("user")
+    chosen = request.args.get("lang")
+    if chosen not in LOCALES:
+        chosen = (user.page_language if user else None) or request.cookies.get(LANG_COOKIE)
     if chosen in LOCALES:
         return LOCALES[chosen]
     best = request.accept_languages.best_match(["en", "zh", "zh-CN", "zh-Hans"], default="en")
@@ -25,6 +31,10 @@ def remember_choice(response):
     chosen = request.args.get("lang")
     if chosen in LOCALES:
         response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
+        user = g.get("user")
+        if user and user.page_language != chosen:
+            with current_app.extensions["vigil"].sessions.begin() as session:
+                users.choose_page_language(session, user.id, chosen)
     return response
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -31,3 +32,28 @@ def test_every_string_has_a_chinese_translation():
 
 def test_the_compiled_catalogue_matches_the_po_file():
     assert _read(read_mo, "messages.mo") == _read(read_po, "messages.po"), "run: cd web && pybabel compile -d translations"
+
+
+def _lang(page: str) -> str:
+    return re.search(r'<html lang="([^"]+)"', page)[1]
+
+
+def test_the_language_follows_the_browser_until_the_person_chooses_then_follows_the_person(app, runtime):
+    from tests.conftest import log_in
+    english_pc = app.test_client()
+    english_pc.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-US,en;q=0.9"
+    log_in(english_pc, runtime, "zhou", role="operator")
+    assert _lang(english_pc.get("/handover").get_data(as_text=True)).startswith("en")  # the browser's, at first
+
+    chinese_pc = app.test_client()
+    chinese_pc.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN,zh;q=0.9"
+    log_in(chinese_pc, runtime, "zhou")
+    assert _lang(chinese_pc.get("/handover").get_data(as_text=True)).startswith("zh")
+    chinese_pc.get("/handover?lang=en")  # zhou picks English on the duty-room PC…
+
+    laptop = app.test_client()  # …and a browser that has never seen that choice (no cookie) follows zhou
+    laptop.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN,zh;q=0.9"
+    log_in(laptop, runtime, "zhou")
+    assert _lang(laptop.get("/handover").get_data(as_text=True)).startswith("en")
+    assert _lang(app.test_client().get("/login", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)) \
+        .startswith("zh"), "someone not logged in still gets their browser's language"

@@ -1,4 +1,4 @@
-"""sessions end everywhere at logout: people.session_epoch
+"""sessions end everywhere at logout: people.session_epoch; a person's page language
 
 Revision ID: 0008
 Revises: 0007
@@ -17,8 +17,10 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('people', schema=None) as batch_op:
         batch_op.add_column(sa.Column('session_epoch', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('page_language', sa.String(length=8), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.drop_column('page_language')
         batch_op.drop_column('session_epoch')
