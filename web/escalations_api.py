@@ -2,12 +2,17 @@
 
 An answer (acknowledge, going, not ours) is idempotent: the same person giving the
 same answer twice is recorded once (201 the first time, 200 after).
+
+An escalation is *overdue* while the auditor has raised its current due time and nothing has
+moved it since (``overdue_reported_at >= due_at``, still active): the worker died, or the clock
+jumped. Each escalation shown here says so (``overdue``) and names the type of the step that is
+due (``step_type``); ``?overdue=true`` lists only those, so a console that was away learns of them.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy import select
+from sqlalchemy import and_, not_, select
 
 from command import escalation as engine
 from command.escalation import AnswerRefused, EscalationNotFound, escalation_dict
@@ -19,11 +24,16 @@ bp = Blueprint("escalations_api", __name__, url_prefix="/api/v1/escalations")
 
 STATES = ("active", "acknowledged", "resolved", "finished", "cancelled", "superseded")
 DEFAULT_LIMIT, MAX_LIMIT = 200, 2000
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+# Raised by the auditor for the due time it has now: moving on (a new due time) or ending clears it.
+OVERDUE = and_(Escalation.state == "active", Escalation.due_at.is_not(None),
+               Escalation.overdue_reported_at.is_not(None), Escalation.overdue_reported_at >= Escalation.due_at)
 
 
 @bp.get("")
 def list_escalations():
-    """Escalations, newest first: active ones unless ?state= says otherwise; ?department= narrows."""
+    """Escalations, newest first: active ones unless ?state= says otherwise; ?department=, ?incident= and
+    ?overdue= narrow."""
     states = [s for value in request.args.getlist("state") for s in value.split(",") if s] or ["active"]
     unknown = sorted(set(states) - set(STATES))
     if unknown:
@@ -33,12 +43,22 @@ def list_escalations():
     except ValueError:
         return json_error(400, "limit must be a whole number", "limit", "bad_limit")
     department = request.args.get("department")
+    query = select(Escalation).where(Escalation.state.in_(states))
+    incident = request.args.get("incident", "").strip()
+    if incident:
+        if not incident.isdigit() or int(incident) < 1:
+            return json_error(400, "incident must be an incident number", "incident", "bad_incident")
+        query = query.where(Escalation.incident_id == int(incident))
+    overdue = request.args.get("overdue", "").strip().lower()
+    if overdue:
+        if overdue not in _TRUE | _FALSE:
+            return json_error(400, "overdue must be true or false", "overdue", "bad_overdue")
+        query = query.where(OVERDUE if overdue in _TRUE else not_(OVERDUE))
     with current_app.extensions["vigil"].sessions() as session:
-        rows = session.scalars(select(Escalation).where(Escalation.state.in_(states))
-                               .order_by(Escalation.created_at.desc(), Escalation.id.desc()).limit(MAX_LIMIT))
+        rows = session.scalars(query.order_by(Escalation.created_at.desc(), Escalation.id.desc()).limit(MAX_LIMIT))
         shown = []
         for row in rows:
-            item = escalation_dict(session, row)
+            item = shown_dict(session, row)
             if (department and department not in item["departments"]) or not in_scope(item["departments"]):
                 continue
             shown.append(item)
@@ -59,7 +79,7 @@ def get_escalation(escalation_id: int):
             .where(Notification.escalation_id == escalation_id).order_by(Notification.id)).all()
         log = session.scalars(select(DutyLogEntry).where(DutyLogEntry.escalation_id == escalation_id)
                               .order_by(DutyLogEntry.id)).all()
-        body = escalation_dict(session, row)
+        body = shown_dict(session, row)
         body["snapshot"] = row.snapshot
         private = departments_in_scope() is not None  # a liaison does not see the leader's mobile number
         body["notifications"] = [{"id": n.id, "person": username, "channel": n.channel,
@@ -92,7 +112,7 @@ def answer(escalation_id: int):
             events = engine.acknowledge(session, escalation_id, actor=actor.strip(),
                                         person_id=person.id if person else None, answer=body.get("answer"),
                                         via=via, at=utcnow())
-            current = escalation_dict(session, session.get(Escalation, escalation_id))
+            current = shown_dict(session, session.get(Escalation, escalation_id))
     except EscalationNotFound as exc:
         return json_error(404, str(exc), code="not_found")
     except AnswerRefused as exc:
@@ -102,6 +122,21 @@ def answer(escalation_id: int):
     for event in events:
         runtime.publisher.publish(event)
     return jsonify(current), 201 if events else 200
+
+
+def is_overdue(escalation: Escalation) -> bool:
+    """The auditor raised the escalation's current due time and nothing has moved it since (see OVERDUE)."""
+    return (escalation.state == "active" and escalation.due_at is not None
+            and escalation.overdue_reported_at is not None and escalation.overdue_reported_at >= escalation.due_at)
+
+
+def shown_dict(session, escalation: Escalation) -> dict:
+    """escalation_dict with whether it is overdue and the type of the step that is due next (None past the end)."""
+    item = escalation_dict(session, escalation)
+    steps = (escalation.snapshot or {}).get("steps") or []
+    item["overdue"] = is_overdue(escalation)
+    item["step_type"] = steps[escalation.step].get("type") if 0 <= escalation.step < len(steps) else None
+    return item
 
 
 def _departments(session, escalation: Escalation) -> list[str]:

@@ -65,7 +65,12 @@ _ESCALATION_ID = {"name": "escalation_id", "in": "path", "required": True, "sche
 _ESCALATION = {"type": "object", "required": ["id", "incident_id", "state", "reply_code"],
                "properties": {"id": {"type": "integer"}, "incident_id": {"type": "integer"},
                               "state": {"type": "string"}, "reply_code": {"type": "string"},
-                              "acknowledged_at": {"type": ["string", "null"]}, "answers": {"type": "array"}}}
+                              "acknowledged_at": {"type": ["string", "null"]}, "answers": {"type": "array"},
+                              "due_at": {"type": ["string", "null"], "format": "date-time"},
+                              "overdue": {"type": "boolean", "description": "the auditor raised the current due "
+                                                                            "time and nothing has moved it since"},
+                              "step_type": {"type": ["string", "null"],
+                                            "description": "the type of the step that is due next"}}}
 _SOURCE = {"name": "source", "in": "path", "required": True,
            "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_.-]{0,63}$"}}
 _OBLIGATION = {"type": "object", "required": ["id", "incident_id", "rule", "channel", "due_at", "status"],
@@ -402,6 +407,11 @@ def spec() -> dict:
                      "description": "comma-separated: active (default), acknowledged, resolved, finished, cancelled, "
                                     "superseded"},
                     {"name": "department", "in": "query", "required": False, "schema": {"type": "string"}},
+                    {"name": "incident", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1},
+                     "description": "only this incident's escalations"},
+                    {"name": "overdue", "in": "query", "required": False, "schema": {"type": "boolean"},
+                     "description": "true: only escalations whose due step the auditor raised as overdue and that "
+                                    "have not moved on since; false: only the others"},
                     {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer"}}],
                 "responses": _answers({"type": "object", "properties": {
                     "escalations": {"type": "array", "items": _ESCALATION}}}, 400)}},

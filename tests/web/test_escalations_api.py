@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from command import escalation
 from command.events import DutyLogAppended
 from playbooks.loader import load_dir
 from tests.conftest import log_in
@@ -92,3 +93,37 @@ def test_a_finished_escalation_leaves_the_active_list(client, running, playbooks
         _run(running, load_dir(playbooks_dir), T0 + timedelta(minutes=minute))
     assert client.get("/api/v1/escalations").get_json()["escalations"] == []
     assert len(client.get("/api/v1/escalations?state=finished").get_json()["escalations"]) == 1
+
+
+def test_an_incidents_escalations_in_every_state(client, running, playbooks_dir):
+    other = _flood(running, external_id="flood-2")
+    _run(running, load_dir(playbooks_dir), T0)
+    every = "active,acknowledged,resolved,finished,cancelled,superseded"
+    both = client.get("/api/v1/escalations").get_json()["escalations"]
+    assert len({e["incident_id"] for e in both}) == 2
+    [mine] = client.get(f"/api/v1/escalations?incident={other}&state={every}").get_json()["escalations"]
+    assert mine["incident_id"] == other and mine["playbook"] == "flood-severe"
+    assert mine["step_type"] == "if_not_acknowledged" and mine["overdue"] is False
+    assert client.get("/api/v1/escalations?incident=999").get_json()["escalations"] == []
+    for bad in ("x", "0", "-1"):
+        response = client.get(f"/api/v1/escalations?incident={bad}")
+        assert response.status_code == 400 and response.get_json()["code"] == "bad_incident"
+
+
+def test_overdue_escalations_are_listed_until_they_move_on(client, running, playbooks_dir):
+    assert client.get("/api/v1/escalations?overdue=true").get_json()["escalations"] == []
+    [esc] = client.get("/api/v1/escalations?overdue=false").get_json()["escalations"]
+    assert esc["overdue"] is False
+    with running.sessions.begin() as session:  # the worker stopped: ten minutes on, the 5-minute wait is late
+        escalation.audit(session, T0 + timedelta(minutes=10), 120)
+    [late] = client.get("/api/v1/escalations?overdue=true").get_json()["escalations"]
+    assert late["id"] == esc["id"] and late["overdue"] is True and late["due_at"] == esc["due_at"]
+    assert client.get("/api/v1/escalations?overdue=false").get_json()["escalations"] == []
+    assert client.get(f"/api/v1/escalations/{esc['id']}").get_json()["overdue"] is True
+
+    _run(running, load_dir(playbooks_dir), T0 + timedelta(minutes=10))  # the worker is back: the step runs
+    assert client.get("/api/v1/escalations?overdue=1").get_json()["escalations"] == []
+    [moved] = client.get("/api/v1/escalations?overdue=0").get_json()["escalations"]
+    assert moved["overdue"] is False and moved["due_at"] != esc["due_at"]
+    response = client.get("/api/v1/escalations?overdue=maybe")
+    assert response.status_code == 400 and response.get_json()["code"] == "bad_overdue"

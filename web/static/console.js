@@ -440,6 +440,89 @@
       .then(function (data) { alertsEl.replaceChildren(); data.feeds.forEach(showSilence); });
   }
 
+  // ---- overdue escalations: a line each across the top until the escalation moves on ------
+  // The auditor pushes "escalation_overdue" when a step is late (the worker died, the clock jumped);
+  // a later "escalation" push with another due time, an answer or an end clears the line. On every
+  // (re)connect the lines are rebuilt from the API, so one raised while this console was away shows.
+
+  var escalationAlertsEl = document.getElementById("escalation-alerts");
+  var overdue = new Map();  // escalation id -> {esc: as raised, at: when this console learnt of it}
+  var clock = new Intl.DateTimeFormat(cfg.locale, {
+    timeZone: cfg.timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+  });
+
+  function fill(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_m, key) {
+      return values[key] === undefined || values[key] === null ? "" : String(values[key]);
+    });
+  }
+
+  // Still worth a line: active and unanswered, and overdue as the server says (the API's "overdue"),
+  // or, for a push, still at the due time the auditor raised.
+  function stillOverdue(esc, raised) {
+    if (esc.state !== "active" || esc.acknowledged_at) return false;
+    if (typeof esc.overdue === "boolean") return esc.overdue;
+    return !!raised && Date.parse(esc.due_at) === Date.parse(raised.due_at);
+  }
+
+  function overdueLine(esc) {
+    var id = "overdue-" + esc.id;
+    var li = document.getElementById(id) || document.createElement("li");
+    li.id = id;
+    li.dataset.escalation = String(esc.id);
+    li.dataset.incident = String(esc.incident_id);
+    var open = document.createElement("button");
+    open.type = "button";
+    open.className = "overdue-open";
+    var due = new Date(esc.due_at);
+    open.textContent = fill(S.escalation_overdue, {
+      id: esc.id, incident: esc.incident_id, step: esc.step + 1, steps: esc.steps,
+      time: isNaN(due.getTime()) ? "" : clock.format(due)
+    });
+    if (esc.headline) open.appendChild(document.createTextNode(" — " + esc.headline));  // feed text: never HTML
+    open.addEventListener("click", function () { panel.open(esc.incident_id); });
+    li.replaceChildren(open);
+    return li;
+  }
+
+  function showOverdue() {
+    var lines = [];
+    overdue.forEach(function (item) { lines.push(overdueLine(item.esc)); });
+    escalationAlertsEl.replaceChildren.apply(escalationAlertsEl, lines);
+    window.vigilConsole.overdue = Array.from(overdue.keys());
+  }
+
+  function escalationOverdue(esc) {  // the auditor found its step late
+    if (esc.state !== "active" || esc.acknowledged_at) return;
+    var known = overdue.has(String(esc.id));
+    overdue.set(String(esc.id), { esc: esc, at: Date.now() });
+    showOverdue();
+    if (!known) { try { tone(); } catch (e) { /* no audio device */ } }
+  }
+
+  function escalationChanged(esc) {  // it started, moved on, was answered or ended
+    var item = overdue.get(String(esc.id));
+    if (!item) return;
+    if (stillOverdue(esc, item.esc)) overdue.set(String(esc.id), { esc: esc, at: item.at });
+    else overdue.delete(String(esc.id));
+    showOverdue();
+  }
+
+  function reloadOverdue() {
+    var asked = Date.now();
+    return fetch(cfg.escalationsUrl + "?overdue=true", { headers: { "Accept": "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+      .then(function (answer) {
+        var fresh = new Map();
+        overdue.forEach(function (item, id) { if (item.at > asked) fresh.set(id, item); });  // pushed meanwhile
+        answer.escalations.forEach(function (esc) {
+          if (!fresh.has(String(esc.id)) && stillOverdue(esc)) fresh.set(String(esc.id), { esc: esc, at: asked });
+        });
+        overdue = fresh;
+        showOverdue();
+      });
+  }
+
   // ---- the panel -------------------------------------------------------------------------
 
   var panel = window.vigilPanelKit({
@@ -465,6 +548,7 @@
   socket.on("feed_recovered", showSilence);
   socket.on("connect", function () {
     reloadFeeds().catch(function () {});
+    reloadOverdue().catch(function () {});
     reload().then(function () { setStatus("connected"); }, function () { setStatus("disconnected"); });
     if (panel.openId() !== null) panel.reload();  // keep the panel open, with what changed meanwhile
   });
@@ -477,8 +561,11 @@
     panel.pushed(feature);
   });
   socket.on("correlation", function (proposal) { panel.proposed(proposal); });
+  socket.on("escalation_overdue", function (esc) { escalationOverdue(esc); panel.escalated(esc); });
+  socket.on("escalation", function (esc) { escalationChanged(esc); panel.escalated(esc); });
+  socket.on("dutylog", function (entry) { panel.logged(entry); });
   window.vigilConsole = { incidents: incidents, socket: socket, reload: reload, panel: panel,
-                          matches: matches, alertCount: 0 };
+                          matches: matches, alertCount: 0, overdue: [] };
   showAlertState();
   renderList();
 })();

@@ -3,6 +3,8 @@
 // Every change sends the version the operator saw; a stale one (409) reloads the panel.
 // Editing takes an advisory lease ("being edited by") that other consoles show; it is renewed
 // while the panel is open and given back when it closes. The version check stays the real guard.
+// The panel also shows the incident's escalations (refetched on every "escalation" push for it) and
+// its phone calls from the duty log (a "dutylog" push adds one), with a form to record a call.
 window.vigilPanelKit = function (ctx) {
   "use strict";
   var S = ctx.strings;
@@ -27,6 +29,9 @@ window.vigilPanelKit = function (ctx) {
   var numberEl = document.getElementById("panel-number");
   var openId = null;
   var detail = null;  // last loaded {"incident", "events", "timeline", "merged", "proposals"}
+  var escalations = null;  // the open incident's escalations as the API lists them; null while loading
+  var calls = null;        // its phone calls (duty-log entries); null while loading
+  var callsPushed = [];    // calls pushed while the list was still loading
   var loading = null;
   var reloadAgain = false;
   var lastFocus = null;
@@ -64,8 +69,8 @@ window.vigilPanelKit = function (ctx) {
   closeButton.addEventListener("click", close);
   panel.addEventListener("keydown", function (e) { if (e.key === "Escape") close(); });
   // Focusing a form or an action is starting to edit.
-  body.addEventListener("focusin", function (e) {
-    if (e.target.closest("form, .panel-actions, .panel-merge")) startEditing();
+  body.addEventListener("focusin", function (e) {  // recording a phone call does not change the incident
+    if (e.target.closest("form, .panel-actions, .panel-merge") && !e.target.closest(".panel-calls")) startEditing();
   });
   window.addEventListener("pagehide", function () { releaseLease(); });
 
@@ -228,11 +233,13 @@ window.vigilPanelKit = function (ctx) {
     body.appendChild(dl);
 
     body.appendChild(actionsSection(p));
+    body.appendChild(escalationsSection());
     body.appendChild(mergeSection(f, forms));
     body.appendChild(forms["grade-form"] || gradeForm());
     body.appendChild(forms["harm-form"] || harmForm());
     body.appendChild(forms["note-form"] || noteForm());
     fillForms(p, forms);
+    body.appendChild(callsSection(forms));
     body.appendChild(eventsSection(detail.events || []));
     body.appendChild(timelineSection(detail.timeline || []));
     showLease();
@@ -634,6 +641,267 @@ window.vigilPanelKit = function (ctx) {
     return section;
   }
 
+  // ---- escalations -----------------------------------------------------------------------
+
+  // An active escalation someone has acknowledged reads as acknowledged (it ends at its next check).
+  function shownState(esc) {
+    return esc.state === "active" && esc.acknowledged_at ? "acknowledged" : esc.state;
+  }
+
+  function playbookTitle(esc) {
+    var title = esc.title;
+    if (title && typeof title === "object") {
+      title = title[cfg.locale.indexOf("zh") === 0 ? "zh" : "en"] || title.en || title.zh;
+    }
+    return title || esc.playbook;
+  }
+
+  function escalationsSection() {
+    var section = el("section", "panel-escalations");
+    section.appendChild(el("h4", null, fmt(S.escalations_title, { n: escalations ? escalations.length : "…" })));
+    if (escalations === null) section.appendChild(el("p", "empty", S.loading));
+    else if (!escalations.length) section.appendChild(el("p", "empty", S.no_escalations));
+    else {
+      var list = el("ol", "escalations");
+      escalations.forEach(function (esc) { list.appendChild(escalationItem(esc)); });
+      section.appendChild(list);
+    }
+    return section;
+  }
+
+  function escalationItem(esc) {
+    var state = shownState(esc);
+    var li = el("li", "escalation");
+    li.dataset.id = String(esc.id);
+    li.dataset.state = state;
+    li.classList.toggle("overdue", !!esc.overdue);
+    var head = el("div", "escalation-head");
+    head.appendChild(el("span", "incident-ref", "#" + esc.id));
+    if (esc.exercise) head.appendChild(el("span", "drill-tag", S.drill));
+    head.appendChild(el("span", "escalation-title", playbookTitle(esc)));
+    head.appendChild(el("span", "escalation-state state-" + state, S.escalation_states[state] || state));
+    if (esc.overdue) head.appendChild(el("span", "overdue-tag", S.overdue));
+    li.appendChild(head);
+    var dl = el("dl", "escalation-facts");
+    fact(dl, S.playbook, esc.playbook, "escalation-playbook");
+    if (esc.state === "active") {
+      var step = fmt(S.step_of, { step: esc.step + 1, steps: esc.steps });
+      if (esc.step_type) step += " · " + (S.step_types[esc.step_type] || esc.step_type);
+      fact(dl, S.current_step, step, "escalation-step");
+      fact(dl, S.next_due, ctx.formatFull(esc.due_at), "escalation-due");
+    }
+    if (esc.acknowledged_at) fact(dl, S.acknowledged_at, ctx.formatFull(esc.acknowledged_at), "escalation-acked");
+    li.appendChild(dl);
+    if (esc.state === "active" && esc.reply_code) li.appendChild(el("div", "meta", fmt(S.reply_code, { code: esc.reply_code })));
+    li.appendChild(el("h5", null, S.answers_title));
+    var answers = esc.answers || [];
+    if (!answers.length) li.appendChild(el("p", "empty no-answers", S.no_answers));
+    else {
+      var list = el("ul", "answers");
+      answers.forEach(function (a) {
+        var item = el("li", "answer", fmt(S.answer_line, {
+          actor: a.actor, answer: S.answer_names[a.answer] || a.answer, via: S.vias[a.via] || a.via,
+          time: ctx.formatFull(a.at)
+        }));
+        item.dataset.answer = a.answer;
+        list.appendChild(item);
+      });
+      li.appendChild(list);
+    }
+    return li;
+  }
+
+  function replaceSection(selector, fresh) {
+    var old = body.querySelector(selector);
+    if (old) old.replaceWith(fresh);
+  }
+
+  // Fetch in turn: one request at a time per list, again once more if asked meanwhile.
+  function serial(fetchOnce) {
+    var running = null, again = false;
+    return function run() {
+      if (running) { again = true; return running; }
+      running = fetchOnce().catch(function () { /* kept as it was; the next push or reconnect retries */ })
+        .then(function () {
+          running = null;
+          if (again) { again = false; return run(); }
+        });
+      return running;
+    };
+  }
+
+  function getJson(address) {
+    return fetch(address, { headers: { "Accept": "application/json" } }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    });
+  }
+
+  var loadEscalations = serial(function () {
+    var id = openId;
+    if (id === null) return Promise.resolve();
+    return getJson(cfg.escalationsUrl + "?incident=" + encodeURIComponent(id) +
+                   "&state=active,acknowledged,resolved,finished,cancelled,superseded")
+      .then(function (answer) {
+        if (id !== openId) return;
+        escalations = answer.escalations;
+        if (detail) replaceSection("section.panel-escalations", escalationsSection());
+      });
+  });
+
+  // ---- phone calls -----------------------------------------------------------------------
+
+  var localParts = new Intl.DateTimeFormat("en-CA", {
+    timeZone: cfg.timeZone, year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+  });
+
+  // Now in the duty room's zone, as a datetime-local input holds it (the server reads it in that zone).
+  function localNow() {
+    var p = {};
+    localParts.formatToParts(new Date()).forEach(function (part) { p[part.type] = part.value; });
+    return p.year + "-" + p.month + "-" + p.day + "T" + p.hour + ":" + p.minute;
+  }
+
+  function callTime(entry) {
+    var t = Date.parse((entry.data && entry.data.occurred_at) || entry.occurred_at);
+    return isNaN(t) ? 0 : t;
+  }
+
+  function addCalls(entries) {
+    var byId = new Map();
+    (calls || []).concat(entries).forEach(function (entry) { byId.set(entry.id, entry); });
+    calls = Array.from(byId.values()).sort(function (a, b) {
+      return callTime(b) - callTime(a) || b.id - a.id;  // latest call first
+    });
+  }
+
+  function callsSection(kept) {
+    var section = el("section", "panel-calls");
+    section.appendChild(el("h4", null, fmt(S.calls_title, { n: calls ? calls.length : "…" })));
+    if (calls === null) section.appendChild(el("p", "empty", S.loading));
+    else if (!calls.length) section.appendChild(el("p", "empty", S.no_calls));
+    else {
+      var list = el("ol", "calls");
+      calls.forEach(function (entry) { list.appendChild(callItem(entry)); });
+      section.appendChild(list);
+    }
+    section.appendChild(kept["call-form"] || callForm());
+    return section;
+  }
+
+  function callItem(entry) {
+    var d = entry.data || {};
+    var li = el("li", "call");
+    li.dataset.id = String(entry.id);
+    li.dataset.direction = d.direction || "";
+    var head = el("div", "entry-head");
+    head.appendChild(el("time", null, ctx.formatFull(d.occurred_at || entry.occurred_at)));
+    head.appendChild(el("span", "call-direction", S.directions[d.direction] || d.direction || ""));
+    head.appendChild(el("span", "call-who", [d.unit, d.name, d.post, d.number].filter(Boolean).join(" · ")));
+    li.appendChild(head);
+    li.appendChild(el("div", "call-situation", d.situation || entry.summary));
+    li.appendChild(el("div", "meta", fmt(S.recorded_by, { author: entry.author })));
+    return li;
+  }
+
+  function renderCalls() {
+    if (!detail) return;
+    var form = body.querySelector("form.call-form");
+    replaceSection("section.panel-calls", callsSection(form ? { "call-form": form } : {}));
+  }
+
+  var loadCalls = serial(function () {
+    var id = openId;
+    if (id === null) return Promise.resolve();
+    return getJson(cfg.dutylogUrl + "?kind=phone_call&limit=500&incident=" + encodeURIComponent(id))
+      .then(function (answer) {
+        if (id !== openId) return;
+        calls = [];
+        addCalls(answer.entries.concat(callsPushed.filter(function (e) { return String(e.incident_id) === id; })));
+        callsPushed = [];
+        renderCalls();
+      });
+  });
+
+  function callForm() {
+    var F = S.call_fields;
+    var form = newForm("call-form", S.record_call);
+    var direction = el("select");
+    direction.name = "direction";
+    ["inbound", "outbound"].forEach(function (value) {
+      var option = el("option", null, S.directions[value]);
+      option.value = value;
+      direction.appendChild(option);
+    });
+    form.appendChild(labelled(F.direction, direction, "direction"));
+    var when = el("input");
+    when.type = "datetime-local";
+    when.name = "occurred_at";
+    when.step = "60";
+    when.value = localNow();
+    form.appendChild(labelled(F.occurred_at, when, "occurred_at"));
+    [["unit", 128, "text"], ["name", 64, "text"], ["number", 32, "tel"]].forEach(function (spec) {
+      var input = el("input");
+      input.name = spec[0];
+      input.maxLength = spec[1];
+      input.type = spec[2];
+      input.autocomplete = "off";
+      form.appendChild(labelled(F[spec[0]], input, spec[0]));
+    });
+    var situation = el("textarea");
+    situation.name = "situation";
+    situation.rows = 2;
+    situation.maxLength = 4000;
+    form.appendChild(labelled(F.situation, situation, "situation"));
+    var submit = submitButton(S.save_call);
+    form.appendChild(submit);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      recordCall(form, submit);
+    });
+    return form;
+  }
+
+  function callError(form, problem) {
+    var template = S.call_errors[problem.code];
+    scopedError(form, problem.field, template ? fmt(template, { limit: problem.limit }) : problem.error);
+  }
+
+  function recordCall(form, submit) {
+    var actor = requireActor();
+    if (!actor) return;
+    var payload = { incident_id: Number(openId), actor: actor };
+    ["direction", "occurred_at", "unit", "name", "number", "situation"].forEach(function (name) {
+      var value = form.elements[name].value.trim();
+      if (value) payload[name] = value;
+    });
+    var missing = ["unit", "situation"].concat(payload.direction === "inbound" ? ["number"] : [])
+      .filter(function (name) { return !payload[name]; });
+    missing.forEach(function (name) { callError(form, { field: name, code: "required" }); });
+    if (missing.length) { form.elements[missing[0]].focus(); return; }
+    var id = openId;
+    submit.disabled = true;
+    showMessage("", "info");
+    send(cfg.phoneCallsUrl, "POST", payload).then(function (result) {
+      submit.disabled = false;
+      var answer = result.answer || {};
+      if (result.status === 201) {
+        ["unit", "name", "number", "situation"].forEach(function (name) { form.elements[name].value = ""; });
+        form.elements.occurred_at.value = localNow();
+        delete form.dataset.dirty;
+        showMessage(fmt(S.call_saved, { id: answer.id }), "ok");
+        if (id === openId && calls !== null) { addCalls([answer]); renderCalls(); }
+        return;
+      }
+      if (answer.errors && answer.errors.length) answer.errors.forEach(function (p) { callError(form, p); });
+      else showMessage(serverText(answer, result.status), "error");
+    }, function () {
+      submit.disabled = false;
+      showMessage(fmt(S.request_failed, { status: "—" }), "error");
+    });
+  }
+
   // ---- the edit lease --------------------------------------------------------------------
 
   function me() { return actorInput.value.trim(); }
@@ -795,6 +1063,9 @@ window.vigilPanelKit = function (ctx) {
       releaseLease();
       openId = id;
       detail = null;
+      escalations = null;
+      calls = null;
+      callsPushed = [];
       body.replaceChildren(el("p", "empty", S.loading));
       numberEl.textContent = "#" + id;
       showMessage("", "info");
@@ -805,6 +1076,13 @@ window.vigilPanelKit = function (ctx) {
     panel.dataset.id = id;
     document.body.classList.add("panel-open");
     closeButton.focus();
+    return reloadAll();
+  }
+
+  // The incident, its escalations and its phone calls, each from the API.
+  function reloadAll() {
+    loadEscalations();
+    loadCalls();
     return load();
   }
 
@@ -814,6 +1092,9 @@ window.vigilPanelKit = function (ctx) {
     panel.hidden = true;
     openId = null;
     detail = null;
+    escalations = null;
+    calls = null;
+    callsPushed = [];
     delete panel.dataset.id;
     panel.classList.remove("leased");
     document.body.classList.remove("panel-open");
@@ -833,12 +1114,27 @@ window.vigilPanelKit = function (ctx) {
     if (openId !== null && proposal.incidents.map(String).indexOf(openId) >= 0) load();
   }
 
+  // An escalation started, moved, was answered or found overdue: refetch the open incident's list.
+  function escalated(esc) {
+    if (openId !== null && String(esc.incident_id) === openId) loadEscalations();
+  }
+
+  // A duty-log entry was written: a phone call about the open incident joins its list.
+  function logged(entry) {
+    if (openId === null || entry.kind !== "phone_call" || String(entry.incident_id) !== openId) return;
+    if (calls === null) { callsPushed.push(entry); return; }
+    addCalls([entry]);
+    renderCalls();
+  }
+
   return {
     open: open,
     close: close,
-    reload: load,
+    reload: reloadAll,
     pushed: pushed,
     proposed: proposed,
+    escalated: escalated,
+    logged: logged,
     openId: function () { return openId; },
     leaseHeld: function () { return lease.held; }
   };
