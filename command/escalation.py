@@ -17,7 +17,7 @@ import secrets
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from command import dutylog
@@ -216,12 +216,25 @@ def audit(session: Session, now: datetime, overdue_seconds: float) -> list[Domai
 
 # ---- shapes -----------------------------------------------------------------------------------
 
+# Overdue: the auditor raised the escalation's current due time and nothing has moved it since (the
+# worker died, or the clock jumped); moving on to a new due time or ending clears it.
+OVERDUE = and_(Escalation.state == "active", Escalation.due_at.is_not(None),
+               Escalation.overdue_reported_at.is_not(None), Escalation.overdue_reported_at >= Escalation.due_at)
+
+
+def is_overdue(escalation: Escalation) -> bool:
+    """The Python side of OVERDUE, for one loaded escalation."""
+    return (escalation.state == "active" and escalation.due_at is not None
+            and escalation.overdue_reported_at is not None and escalation.overdue_reported_at >= escalation.due_at)
+
+
 def escalation_dict(session: Session, escalation: Escalation) -> dict:
-    """The escalation as the console, the liaison queue and the API show it."""
+    """The escalation as the console, the liaison queue and the API show it (pushed in this shape too)."""
     incident = session.get(Incident, escalation.incident_id)
     answers = session.scalars(select(Acknowledgement).where(Acknowledgement.escalation_id == escalation.id)
                               .order_by(Acknowledgement.at, Acknowledgement.id)).all()
     snapshot = escalation.snapshot or {}
+    steps = snapshot.get("steps") or []
     return {
         "id": escalation.id,
         "incident_id": escalation.incident_id,
@@ -233,7 +246,9 @@ def escalation_dict(session: Session, escalation: Escalation) -> dict:
         "title": snapshot.get("title"),
         "state": escalation.state,
         "step": escalation.step,
-        "steps": len(snapshot.get("steps", [])),
+        "steps": len(steps),
+        "step_type": steps[escalation.step].get("type") if 0 <= escalation.step < len(steps) else None,
+        "overdue": is_overdue(escalation),
         "due_at": _iso(escalation.due_at),
         "reply_code": escalation.reply_code,
         "required_acks": escalation.required_acks,

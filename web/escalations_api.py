@@ -12,10 +12,10 @@ due (``step_type``); ``?overdue=true`` lists only those, so a console that was a
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy import and_, not_, select
+from sqlalchemy import not_, select
 
 from command import escalation as engine
-from command.escalation import AnswerRefused, EscalationNotFound, escalation_dict
+from command.escalation import OVERDUE, AnswerRefused, EscalationNotFound, escalation_dict
 from command.models import DutyLogEntry, Escalation, Incident, Notification, Person, utcnow
 from web.errors import json_error
 from web.scope import departments_in_scope, in_scope
@@ -25,9 +25,6 @@ bp = Blueprint("escalations_api", __name__, url_prefix="/api/v1/escalations")
 STATES = ("active", "acknowledged", "resolved", "finished", "cancelled", "superseded")
 DEFAULT_LIMIT, MAX_LIMIT = 200, 2000
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
-# Raised by the auditor for the due time it has now: moving on (a new due time) or ending clears it.
-OVERDUE = and_(Escalation.state == "active", Escalation.due_at.is_not(None),
-               Escalation.overdue_reported_at.is_not(None), Escalation.overdue_reported_at >= Escalation.due_at)
 
 
 @bp.get("")
@@ -58,7 +55,7 @@ def list_escalations():
         rows = session.scalars(query.order_by(Escalation.created_at.desc(), Escalation.id.desc()).limit(MAX_LIMIT))
         shown = []
         for row in rows:
-            item = shown_dict(session, row)
+            item = escalation_dict(session, row)
             if (department and department not in item["departments"]) or not in_scope(item["departments"]):
                 continue
             shown.append(item)
@@ -79,7 +76,7 @@ def get_escalation(escalation_id: int):
             .where(Notification.escalation_id == escalation_id).order_by(Notification.id)).all()
         log = session.scalars(select(DutyLogEntry).where(DutyLogEntry.escalation_id == escalation_id)
                               .order_by(DutyLogEntry.id)).all()
-        body = shown_dict(session, row)
+        body = escalation_dict(session, row)
         body["snapshot"] = row.snapshot
         private = departments_in_scope() is not None  # a liaison does not see the leader's mobile number
         body["notifications"] = [{"id": n.id, "person": username, "channel": n.channel,
@@ -112,7 +109,7 @@ def answer(escalation_id: int):
             events = engine.acknowledge(session, escalation_id, actor=actor.strip(),
                                         person_id=person.id if person else None, answer=body.get("answer"),
                                         via=via, at=utcnow())
-            current = shown_dict(session, session.get(Escalation, escalation_id))
+            current = escalation_dict(session, session.get(Escalation, escalation_id))
     except EscalationNotFound as exc:
         return json_error(404, str(exc), code="not_found")
     except AnswerRefused as exc:
@@ -123,20 +120,6 @@ def answer(escalation_id: int):
         runtime.publisher.publish(event)
     return jsonify(current), 201 if events else 200
 
-
-def is_overdue(escalation: Escalation) -> bool:
-    """The auditor raised the escalation's current due time and nothing has moved it since (see OVERDUE)."""
-    return (escalation.state == "active" and escalation.due_at is not None
-            and escalation.overdue_reported_at is not None and escalation.overdue_reported_at >= escalation.due_at)
-
-
-def shown_dict(session, escalation: Escalation) -> dict:
-    """escalation_dict with whether it is overdue and the type of the step that is due next (None past the end)."""
-    item = escalation_dict(session, escalation)
-    steps = (escalation.snapshot or {}).get("steps") or []
-    item["overdue"] = is_overdue(escalation)
-    item["step_type"] = steps[escalation.step].get("type") if 0 <= escalation.step < len(steps) else None
-    return item
 
 
 def _departments(session, escalation: Escalation) -> list[str]:

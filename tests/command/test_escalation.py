@@ -158,9 +158,16 @@ def test_an_overdue_step_is_raised_once(runtime, duty_room, playbooks_dir):
     with runtime.sessions.begin() as session:
         again = escalation.audit(session, late + timedelta(seconds=30), 120)
     assert [type(event) for event in first] == [EscalationOverdue] and again == []
+    pushed = first[0].escalation
+    assert (pushed["overdue"], pushed["step"], pushed["step_type"]) == (True, 0, "notify_on_duty")
     with runtime.sessions() as session:
         assert session.scalar(select(func.count()).select_from(DutyLogEntry)
                               .where(DutyLogEntry.kind == "escalation_overdue")) == 1
+    with runtime.sessions.begin() as session:  # a worker comes back and runs the step: no longer overdue
+        [(escalation_id, token)] = escalation.claim_due(session, "back", late, 5, 60)
+        changed = escalation.advance(session, escalation_id, token, "back", late)
+    moved = [event.escalation for event in changed if hasattr(event, "escalation")]
+    assert moved and all(item["overdue"] is False for item in moved)
 
 
 def test_the_worker_loop_triages_advances_and_sends(runtime, duty_room, playbooks_dir):
