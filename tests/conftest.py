@@ -21,6 +21,8 @@ from command.runtime import build_runtime
 from command.tokens import issue_feed_token
 from command.users import _hash_password, _token_hash
 
+pytest_plugins = ["tests.browser_fixtures"]  # one Chromium for the session, for any folder
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("VIGIL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 FEED = "test-feed"
@@ -128,6 +130,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:
+    """Ask a subprocess to stop (SIGTERM), kill it if it will not, and reap it."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class ServerProcess:
     """A real `python -m command serve` in a subprocess, on loopback."""
 
@@ -140,7 +153,11 @@ class ServerProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "command", "serve", "--port", str(port), *args],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        self._wait_up()
+        try:
+            self._wait_up()
+        except BaseException:
+            self.stop()  # a server that did not come up is not left running
+            raise
 
     def _wait_up(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -161,12 +178,7 @@ class ServerProcess:
         return self.log.read()
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
         self.log.close()
 
 

@@ -22,7 +22,6 @@ import socketio
 from command.migrate import upgrade
 from command.runtime import build_runtime
 from command.tokens import issue_feed_token
-from tests.browser.conftest import browser, open_page, page_errors  # noqa: F401 - fixtures for the banner test
 from tests.conftest import ADMIN, ADMIN_TOKEN, FEED, ServerProcess, event_body, free_port, make_user
 from tests.faults.servers import healthz, vigil_env
 

@@ -8,6 +8,7 @@ the two workers share the work.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -27,7 +28,8 @@ from command.models import Escalation, Incident, Notification
 from command.migrate import upgrade
 from command.runtime import build_runtime
 from command.tokens import issue_feed_token
-from tests.conftest import ADMIN, ADMIN_TOKEN, FEED, ROOT, ServerProcess, event_body, free_port, make_user
+from tests.conftest import (ADMIN, ADMIN_TOKEN, FEED, ROOT, ServerProcess, event_body, free_port, make_user,
+                            stop_process)
 
 pytestmark = pytest.mark.postgres
 
@@ -44,18 +46,18 @@ def cluster(pg_url, redis_url, tmp_path):
     env.update(VIGIL_DATABASE_URL=pg_url, VIGIL_SECRET_KEY="shared-by-every-web-process",
                VIGIL_SOCKETIO_MESSAGE_QUEUE=redis_url, VIGIL_LOG_DIR=str(tmp_path), PYTHONUNBUFFERED="1",
                VIGIL_DIRECTORY_FILE=str(DEMO_DIRECTORY), VIGIL_ESCALATION_POLL_SECONDS="0.2")
-    web_a = ServerProcess(env, free_port(), ["--role", "web"])
-    web_b = ServerProcess(env, free_port(), ["--role", "web"])
-    worker_log = open(tmp_path / "worker.log", "w")
-    workers = [subprocess.Popen([sys.executable, "-m", "command", "serve", "--role", "worker"], cwd=ROOT, env=env,
-                                stdout=worker_log, stderr=subprocess.STDOUT) for _ in range(2)]
-    yield web_a, web_b, feed_token, tmp_path / "worker.log"
-    for worker in workers:
-        worker.terminate()
-        worker.wait(timeout=10)
-    worker_log.close()
-    web_a.stop()
-    web_b.stop()
+    with contextlib.ExitStack() as cleanup:  # whatever started is stopped, even if a later start fails
+        worker_log = cleanup.enter_context(open(tmp_path / "worker.log", "w"))
+        for _ in range(2):
+            worker = subprocess.Popen([sys.executable, "-m", "command", "serve", "--role", "worker"], cwd=ROOT,
+                                      env=env, stdout=worker_log, stderr=subprocess.STDOUT)
+            cleanup.callback(stop_process, worker)
+        web_a = ServerProcess(env, free_port(), ["--role", "web"])
+        cleanup.callback(web_a.stop)
+        web_b = ServerProcess(env, free_port(), ["--role", "web"])
+        cleanup.callback(web_b.stop)
+        yield web_a, web_b, feed_token, tmp_path / "worker.log"
+
 
 
 def test_a_console_on_one_process_hears_what_another_process_and_the_worker_did(cluster):
