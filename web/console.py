@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, send_from_directory, url_for
 from flask_babel import get_locale, gettext as _
 
+from command import reporting
 from maps.console_map import DATA_DIR, build_console_map
+from web.access import allowed
+from web.auth import current_user
 
 bp = Blueprint("console", __name__)
 
@@ -14,8 +17,12 @@ bp = Blueprint("console", __name__)
 def index():
     """Render the console; incidents are loaded by the page and pushed over Socket.IO."""
     settings = current_app.extensions["vigil"].settings
+    user = current_user()
+    # The "Reports due" strip only for those who may read what is due (none otherwise: the strip stays hidden).
+    reports_due_url = url_for("reports_api.get_due") \
+        if user is not None and allowed(user.role, "reports_api.get_due", "GET") else None
     return render_template("console/index.html", map=_console_map(), time_zone=settings["TIME_ZONE"],
-                           strings=_client_strings(), locale=str(get_locale()))
+                           strings=_client_strings(), locale=str(get_locale()), reports_due_url=reports_due_url)
 
 
 @bp.get("/maps/<path:name>")
@@ -235,6 +242,38 @@ def _client_strings() -> dict:
         "directions": {"inbound": _("Inbound (来电)"), "outbound": _("Outbound (去电)")},
         "call_fields": {"direction": _("Direction"), "occurred_at": _("Time of the call"), "unit": _("Unit"),
                         "name": _("Name"), "number": _("Number"), "situation": _("What happened")},
+        # reporting (信息报送): the "Reports due" strip and the panel's section
+        "reports_due": _("Reports due"),
+        "reports_due_toggle": _("Show or hide the reports due"),
+        "missed_count": _("%(n)s missed"),
+        "report_channels": {"phone": _("Phone"), "written": _("Written")},
+        "report_clocks": {"occurred_at": _("Occurrence"), "received_at": _("Receipt"),
+                          "triggered_at": _("Grading or flag")},
+        "obligation_statuses": {"open": _("Open"), "filed": _("Filed"), "late": _("Late"), "missed": _("Missed")},
+        "due_time": _("due %(time)s"),
+        "time_left": _("%(time)s left"),
+        "overdue_by": _("overdue by %(n)s min"),
+        "late_by": _("late by %(n)s min"),
+        "filed_at": _("filed %(time)s"),
+        "reporting_title": _("Reporting"),
+        "obligations_title": _("Deadlines (%(n)s)"),
+        "no_obligations": _("No report is due for this incident"),
+        "report_channel": _("Channel"),
+        "report_clock": _("Counted from"),
+        "report_due": _("Due"),
+        "series_title": _("Reports filed (%(n)s)"),
+        "no_reports": _("No report filed yet"),
+        "to_verify": _("To be verified: %(fields)s"),
+        # a report's fields by the series' own bilingual table, so the panel names them as the documents do
+        "report_fields": {name: labels[0 if str(get_locale()).startswith("zh") else 1]
+                          for name, labels in reporting.FIELD_LABELS.items()},
+        # degraded mode (web/static/degraded.js)
+        "degraded": {
+            "live": _("Live updates are interrupted: the message queue is down. The page reloads from the database "
+                      "every 5 seconds, so new events may show late."),
+            "database": _("The database is unavailable: the page cannot load or save changes. Please wait."),
+            "badge": _("Live updates interrupted"),
+        },
         "call_errors": {
             "required": _("Required."), "too_long": _("Too long (at most %(limit)s characters)."),
             "bad_number": _("Not a dialable number."), "bad_time": _("Not a valid date and time."),

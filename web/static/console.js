@@ -523,6 +523,154 @@
       });
   }
 
+  // ---- reports due (待报送): the open and missed report obligations, soonest first ---------
+  // Loaded on every (re)connect and refetched when the duty log says an obligation was created,
+  // filed, late or missed. The countdown ticks on this console's clock, corrected by the server's
+  // "now" of the last answer, so a console whose clock is off still counts to the server's deadline.
+
+  var dueEl = document.getElementById("reports-due");
+  var dueListEl = document.getElementById("reports-due-list");
+  var dueCountEl = document.getElementById("reports-due-count");
+  var dueToggle = document.getElementById("reports-due-toggle");
+  var DUE_COLLAPSED_KEY = "vigil.reportsDue.collapsed";
+  var DUE_KINDS = { "incident_graded": true, "report_filed": true, "report_late": true, "report_missed": true };
+  var dueItems = [];       // the obligations as /reports/due lists them
+  var serverOffset = 0;    // server clock − this console's clock, in ms
+  var dueTimer = null;
+  var dayFormat = new Intl.DateTimeFormat("en-CA", {
+    timeZone: cfg.timeZone, year: "numeric", month: "2-digit", day: "2-digit"
+  });
+
+  var dueIsCollapsed = false;  // the operator's choice, kept for the next page load when the browser allows
+  try { dueIsCollapsed = window.localStorage.getItem(DUE_COLLAPSED_KEY) === "1"; } catch (e) { /* private mode */ }
+
+  function setDueCollapsed(collapsed) {
+    dueIsCollapsed = collapsed;
+    try { window.localStorage.setItem(DUE_COLLAPSED_KEY, collapsed ? "1" : "0"); } catch (e) { /* private mode */ }
+    dueToggle.setAttribute("aria-expanded", collapsed ? "false" : "true");
+    dueEl.classList.toggle("collapsed", collapsed);
+    dueListEl.hidden = collapsed;
+  }
+
+  dueToggle.addEventListener("click", function () { setDueCollapsed(!dueIsCollapsed); });
+
+  // The due time in the duty room's zone: HH:MM today there, with the date on another day.
+  function dueTime(iso, now) {
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return "";
+    return dayFormat.format(d) === dayFormat.format(new Date(now)) ? clock.format(d) : timeFormat.format(d);
+  }
+
+  function countdown(ms) {  // 29:41, 1:05:12
+    var total = Math.max(0, Math.floor(ms / 1000));
+    var h = Math.floor(total / 3600), m = Math.floor(total % 3600 / 60), sec = total % 60;
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return h ? h + ":" + pad(m) + ":" + pad(sec) : pad(m) + ":" + pad(sec);
+  }
+
+  // What is left of an obligation's time, or how long it is overdue (whole minutes, rounded up).
+  function remaining(item, now) {
+    var left = Date.parse(item.due_at) - now;
+    if (left > 0 && item.status === "open") {
+      return { overdue: false, text: fill(S.time_left, { time: countdown(left) }) };
+    }
+    return { overdue: true, text: fill(S.overdue_by, { n: Math.max(1, Math.ceil(-left / 60000)) }) };
+  }
+
+  function dueLine(item, now) {
+    var li = document.createElement("li");
+    li.dataset.obligation = String(item.id);
+    li.dataset.incident = String(item.incident_id);
+    li.dataset.channel = item.channel;
+    li.dataset.status = item.status;
+    var open = document.createElement("button");
+    open.type = "button";
+    open.className = "report-due-open";
+    var parts = [["report-due-incident", "#" + item.incident_id],
+                 ["report-due-headline", item.headline || ""],  // feed text: never HTML
+                 ["report-due-channel", S.report_channels[item.channel] || item.channel],
+                 ["report-due-time", fill(S.due_time, { time: dueTime(item.due_at, now) })]];
+    if (item.status === "missed") parts.push(["report-due-missed", S.obligation_statuses.missed]);
+    parts.push(["report-due-left", ""]);
+    parts.forEach(function (part) {
+      var span = document.createElement("span");
+      span.className = part[0];
+      span.textContent = part[1];
+      open.appendChild(span);
+    });
+    open.title = item.headline || "";
+    open.addEventListener("click", function () { panel.open(item.incident_id); });
+    li.appendChild(open);
+    return li;
+  }
+
+  function tickDue() {
+    var now = Date.now() + serverOffset;
+    Array.prototype.forEach.call(dueListEl.children, function (li, i) {
+      var item = dueItems[i];
+      if (!item) return;
+      var left = remaining(item, now);
+      var span = li.querySelector(".report-due-left");
+      if (span.textContent !== left.text) span.textContent = left.text;
+      li.classList.toggle("overdue", left.overdue);
+      li.classList.toggle("missed", item.status === "missed");
+    });
+  }
+
+  function showDue() {
+    var now = Date.now() + serverOffset;
+    var focused = document.activeElement && dueListEl.contains(document.activeElement)
+      ? document.activeElement.closest("li").dataset.obligation : null;
+    dueListEl.replaceChildren.apply(dueListEl, dueItems.map(function (item) { return dueLine(item, now); }));
+    if (focused) {  // a refresh must not take the keyboard's place
+      var again = dueListEl.querySelector('li[data-obligation="' + focused + '"] button');
+      if (again) again.focus({ preventScroll: true });
+    }
+    var missed = dueItems.filter(function (item) { return item.status === "missed"; }).length;
+    dueCountEl.textContent = String(dueItems.length) + (missed ? " · " + fill(S.missed_count, { n: missed }) : "");
+    dueEl.classList.toggle("has-missed", missed > 0);
+    dueEl.hidden = !dueItems.length;
+    tickDue();
+    clearInterval(dueTimer);
+    dueTimer = dueItems.length ? setInterval(tickDue, 1000) : null;
+    if (window.vigilConsole) window.vigilConsole.reportsDue = dueItems.map(function (item) { return item.id; });
+  }
+
+  // One request at a time; asked again meanwhile, once more when it is done.
+  var dueLoading = null, dueAgain = false;
+  function reloadDue() {
+    if (!cfg.reportsDueUrl) return Promise.resolve();  // this role may not read what is due: no strip
+    if (dueLoading) { dueAgain = true; return dueLoading; }
+    var asked = Date.now();
+    dueLoading = fetch(cfg.reportsDueUrl + "?status=open,missed", { headers: { "Accept": "application/json" } })
+      .then(function (r) {
+        if (r.status === 401 || r.status === 403) { dueItems = []; showDue(); return null; }
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.json();
+      })
+      .then(function (answer) {
+        if (!answer) return;
+        var server = Date.parse(answer.now);
+        if (!isNaN(server)) serverOffset = server - (asked + Date.now()) / 2;
+        dueItems = answer.obligations || [];
+        showDue();
+      })
+      .catch(function () { /* kept as it was; the next push or reconnect retries */ })
+      .then(function () {
+        dueLoading = null;
+        if (dueAgain) { dueAgain = false; return reloadDue(); }
+      });
+    return dueLoading;
+  }
+
+  // A duty-log entry that creates, discharges or misses an obligation.
+  function touchesReports(entry) {
+    if (DUE_KINDS[entry.kind]) return true;
+    return entry.kind === "incident_updated" && !!(entry.data && entry.data.obligations);
+  }
+
+  setDueCollapsed(dueIsCollapsed);
+
   // ---- the panel -------------------------------------------------------------------------
 
   var panel = window.vigilPanelKit({
@@ -548,6 +696,7 @@
   socket.on("feed_recovered", showSilence);
   socket.on("connect", function () {
     reloadFeeds().catch(function () {});
+    reloadDue();
     reloadOverdue().catch(function () {});
     reload().then(function () { setStatus("connected"); }, function () { setStatus("disconnected"); });
     if (panel.openId() !== null) panel.reload();  // keep the panel open, with what changed meanwhile
@@ -563,9 +712,14 @@
   socket.on("correlation", function (proposal) { panel.proposed(proposal); });
   socket.on("escalation_overdue", function (esc) { escalationOverdue(esc); panel.escalated(esc); });
   socket.on("escalation", function (esc) { escalationChanged(esc); panel.escalated(esc); });
-  socket.on("dutylog", function (entry) { panel.logged(entry); });
-  window.vigilConsole = { incidents: incidents, socket: socket, reload: reload, panel: panel,
-                          matches: matches, alertCount: 0, overdue: [] };
+  socket.on("dutylog", function (entry) {
+    if (touchesReports(entry)) reloadDue();
+    panel.logged(entry);
+  });
+  window.vigilConsole = { incidents: incidents, socket: socket, panel: panel, matches: matches, alertCount: 0,
+                          overdue: [], reportsDue: [], reloadDue: reloadDue,
+                          // degraded mode reloads from the database: the reports due too
+                          reload: function () { reloadDue(); return reload(); } };
   showAlertState();
   renderList();
 })();

@@ -4,7 +4,9 @@
 // Editing takes an advisory lease ("being edited by") that other consoles show; it is renewed
 // while the panel is open and given back when it closes. The version check stays the real guard.
 // The panel also shows the incident's escalations (refetched on every "escalation" push for it) and
-// its phone calls from the duty log (a "dutylog" push adds one), with a form to record a call.
+// its phone calls from the duty log (a "dutylog" push adds one), with a form to record a call, and its
+// reporting (信息报送): the deadlines it owes and the reports filed (refetched when the duty log says an
+// obligation was created, filed, late or missed).
 window.vigilPanelKit = function (ctx) {
   "use strict";
   var S = ctx.strings;
@@ -32,6 +34,9 @@ window.vigilPanelKit = function (ctx) {
   var escalations = null;  // the open incident's escalations as the API lists them; null while loading
   var calls = null;        // its phone calls (duty-log entries); null while loading
   var callsPushed = [];    // calls pushed while the list was still loading
+  var reporting = null;    // its report series and obligations (GET …/reports); null while loading
+  var reportingFailed = false;
+  var REPORT_KINDS = { "incident_graded": true, "report_filed": true, "report_late": true, "report_missed": true };
   var loading = null;
   var reloadAgain = false;
   var lastFocus = null;
@@ -233,6 +238,7 @@ window.vigilPanelKit = function (ctx) {
     body.appendChild(dl);
 
     body.appendChild(actionsSection(p));
+    body.appendChild(reportingSection());
     body.appendChild(escalationsSection());
     body.appendChild(mergeSection(f, forms));
     body.appendChild(forms["grade-form"] || gradeForm());
@@ -749,6 +755,114 @@ window.vigilPanelKit = function (ctx) {
       });
   });
 
+  // ---- reporting (信息报送) ----------------------------------------------------------------
+
+  function zh() { return cfg.locale.indexOf("zh") === 0; }
+
+  function reportingSection() {
+    var section = el("section", "panel-reporting");
+    section.appendChild(el("h4", null, S.reporting_title));
+    if (reporting === null) {
+      section.appendChild(el("p", "empty", reportingFailed ? S.load_failed : S.loading));
+      return section;
+    }
+    var obligations = reporting.obligations || [];
+    section.appendChild(el("h5", null, fmt(S.obligations_title, { n: obligations.length })));
+    if (!obligations.length) section.appendChild(el("p", "empty no-obligations", S.no_obligations));
+    else section.appendChild(obligationsTable(obligations));
+    var reports = reporting.reports || [];
+    section.appendChild(el("h5", null, fmt(S.series_title, { n: reports.length })));
+    if (!reports.length) section.appendChild(el("p", "empty no-reports", S.no_reports));
+    else {
+      var list = el("ol", "reports");
+      reports.forEach(function (report) { list.appendChild(reportItem(report)); });
+      section.appendChild(list);
+    }
+    return section;
+  }
+
+  function triggerName(trigger) {
+    var grade = /^grade:(\S+)$/.exec(trigger || "");
+    if (grade) return fmt(S.grade_short, { grade: grade[1] });
+    return trigger === "sensitive" ? S.sensitive : (trigger || "");
+  }
+
+  function obligationsTable(obligations) {
+    var table = el("table", "obligations");
+    var head = el("tr");
+    [S.report_channel, S.report_clock, S.report_due, S.status].forEach(function (text) {
+      var th = el("th", null, text);
+      th.scope = "col";
+      head.appendChild(th);
+    });
+    table.appendChild(el("thead")).appendChild(head);
+    var rows = el("tbody");
+    obligations.forEach(function (o) {
+      var tr = el("tr", "obligation status-" + o.status);
+      tr.dataset.id = String(o.id);
+      tr.dataset.channel = o.channel;
+      tr.dataset.status = o.status;
+      var channel = el("td", "obligation-channel", S.report_channels[o.channel] || o.channel);
+      channel.appendChild(el("span", "meta", triggerName(o.trigger)));
+      tr.appendChild(channel);
+      var clock = el("td", "obligation-clock", S.report_clocks[o.base_clock] || o.base_clock);
+      clock.appendChild(el("span", "meta", ctx.formatFull(o.base_at)));
+      tr.appendChild(clock);
+      tr.appendChild(el("td", "obligation-due", ctx.formatFull(o.due_at)));
+      var status = el("td", "obligation-status");
+      status.appendChild(el("span", "obligation-state state-" + o.status, S.obligation_statuses[o.status] || o.status));
+      if (o.status === "late" && o.late_minutes) {
+        status.appendChild(el("span", "meta", fmt(S.late_by, { n: o.late_minutes })));
+      }
+      if (o.filed_at) status.appendChild(el("span", "meta", fmt(S.filed_at, { time: ctx.formatFull(o.filed_at) })));
+      tr.appendChild(status);
+      rows.appendChild(tr);
+    });
+    table.appendChild(rows);
+    return table;
+  }
+
+  function reportItem(report) {
+    var li = el("li", "report");
+    li.dataset.id = String(report.id);
+    li.dataset.kind = report.kind;
+    li.dataset.channel = report.channel;
+    var head = el("div", "entry-head");
+    head.appendChild(el("span", "report-label", zh() ? report.label_zh : report.label_en));
+    head.appendChild(el("span", "report-channel", S.report_channels[report.channel] || report.channel));
+    head.appendChild(el("time", null, ctx.formatFull(report.filed_at)));
+    head.appendChild(el("span", "meta", fmt(S.recorded_by, { author: report.filed_by })));
+    li.appendChild(head);
+    var names = function (name) { return S.report_fields[name] || name; };
+    if ((report.to_verify || []).length) {
+      li.appendChild(el("div", "report-to-verify",
+                        fmt(S.to_verify, { fields: report.to_verify.map(names).join(S.list_separator) })));
+    }
+    var fields = Object.keys(report.fields || {});
+    if (fields.length) {
+      var dl = el("dl", "report-fields");
+      fields.forEach(function (name) { fact(dl, names(name), report.fields[name]); });  // text, never HTML
+      li.appendChild(dl);
+    }
+    return li;
+  }
+
+  var loadReporting = serial(function () {
+    var id = openId;
+    if (id === null) return Promise.resolve();
+    return getJson(url("reports", id)).then(function (answer) {
+      if (id !== openId) return;
+      reporting = answer;
+      reportingFailed = false;
+      if (detail) replaceSection("section.panel-reporting", reportingSection());
+    }, function (error) {
+      if (id !== openId) return;
+      if (reporting === null) reportingFailed = true;
+      if (detail) replaceSection("section.panel-reporting", reportingSection());
+      throw error;
+    });
+  });
+
   // ---- phone calls -----------------------------------------------------------------------
 
   var localParts = new Intl.DateTimeFormat("en-CA", {
@@ -1066,6 +1180,8 @@ window.vigilPanelKit = function (ctx) {
       escalations = null;
       calls = null;
       callsPushed = [];
+      reporting = null;
+      reportingFailed = false;
       body.replaceChildren(el("p", "empty", S.loading));
       numberEl.textContent = "#" + id;
       showMessage("", "info");
@@ -1083,6 +1199,7 @@ window.vigilPanelKit = function (ctx) {
   function reloadAll() {
     loadEscalations();
     loadCalls();
+    loadReporting();
     return load();
   }
 
@@ -1095,6 +1212,8 @@ window.vigilPanelKit = function (ctx) {
     escalations = null;
     calls = null;
     callsPushed = [];
+    reporting = null;
+    reportingFailed = false;
     delete panel.dataset.id;
     panel.classList.remove("leased");
     document.body.classList.remove("panel-open");
@@ -1119,9 +1238,14 @@ window.vigilPanelKit = function (ctx) {
     if (openId !== null && String(esc.incident_id) === openId) loadEscalations();
   }
 
-  // A duty-log entry was written: a phone call about the open incident joins its list.
+  // A duty-log entry was written: a phone call about the open incident joins its list; an obligation
+  // created, filed, late or missed reloads its reporting.
   function logged(entry) {
-    if (openId === null || entry.kind !== "phone_call" || String(entry.incident_id) !== openId) return;
+    if (openId === null || String(entry.incident_id) !== openId) return;
+    if (REPORT_KINDS[entry.kind] || (entry.kind === "incident_updated" && entry.data && entry.data.obligations)) {
+      loadReporting();
+    }
+    if (entry.kind !== "phone_call") return;
     if (calls === null) { callsPushed.push(entry); return; }
     addCalls([entry]);
     renderCalls();

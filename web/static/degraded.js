@@ -16,17 +16,11 @@
   var DEGRADED_MS = 5000;
   var script = document.currentScript;
   var healthUrl = new URL("../healthz", script ? script.src : window.location.href).href;
-  var zh = (document.documentElement.lang || "").toLowerCase().indexOf("zh") === 0;
-  var TEXT = zh ? {
-    live: "实时更新中断：消息队列不可用。页面每 5 秒从数据库刷新，新事件可能延迟显示。",
-    database: "数据库不可用：页面无法加载或保存更改，请稍候。",
-    badge: "实时更新中断"
-  } : {
-    live: "Live updates are interrupted: the message queue is down. The page reloads from the database " +
-          "every 5 seconds, so new events may show late.",
-    database: "The database is unavailable: the page cannot load or save changes. Please wait.",
-    badge: "Live updates interrupted"
-  };
+  // The texts come in the page's language from the server (web/console.py, _client_strings: "degraded").
+  function text(key) {
+    var strings = (window.VIGIL && window.VIGIL.strings && window.VIGIL.strings.degraded) || {};
+    return strings[key] || "";
+  }
 
   var banner = document.createElement("div");
   banner.id = "degraded-banner";
@@ -68,7 +62,7 @@
     if (!status) return;
     if (degraded) {
       status.className = "status disconnected degraded";
-      status.textContent = TEXT.badge;
+      status.textContent = text("badge");
     } else if (status.classList.contains("degraded")) {  // put back what the socket says
       var connected = api && api.socket && api.socket.connected;
       status.className = "status " + (connected ? "connected" : "disconnected");
@@ -80,7 +74,7 @@
     var before = state;
     state = next;
     banner.hidden = next === "ok";
-    banner.textContent = next === "ok" ? "" : TEXT[next];
+    banner.textContent = next === "ok" ? "" : text(next);
     document.body.setAttribute("data-degraded", next === "ok" ? "" : next);
     badge(next !== "ok");
     if (next === "live") {
