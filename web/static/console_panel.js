@@ -47,16 +47,11 @@ window.vigilPanelKit = function (ctx) {
   // The lease: wanted from the first edit until the panel closes.
   var lease = { wanted: false, id: null, actor: null, held: false, timer: null, expiry: null };
 
-  // The person logged in acts (the server records them whatever is sent), so the name is not asked for;
-  // the field is only shown on a page rendered without a login.
-  var user = document.querySelector('meta[name="vigil-user"]');
-  user = user ? user.content : "";
+  // The person logged in acts (web/static/session.js), so the name is not asked for; the field is only
+  // shown on a page rendered without a login.
+  var user = window.vigilSession.user;
   if (user) {
-    actorInput.value = user;
-    actorInput.readOnly = true;
-    var actorField = actorInput.closest("label") || actorInput;
-    actorField.hidden = true;
-    actorField.style.display = "none";  // the field's own CSS would show it despite [hidden]
+    window.vigilSession.signAs(actorInput);
   } else {
     try { actorInput.value = window.localStorage.getItem(ACTOR_KEY) || ""; } catch (e) { /* private mode */ }
   }

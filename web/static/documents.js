@@ -27,11 +27,8 @@
     return (document.documentElement.lang || "").indexOf("zh") === 0 ? "zh" : "en";
   }
 
-  // The person logged in (web/templates/_session_head.html), "" on a page rendered without a login.
-  function loggedIn() {
-    var meta = document.querySelector('meta[name="vigil-user"]');
-    return meta ? meta.content : "";
-  }
+  // The person logged in (web/static/session.js).
+  function loggedIn() { return window.vigilSession.user; }
 
   function defaultActor() {
     var input = document.getElementById("actor");

@@ -286,21 +286,12 @@
 
   // --- dialogs ---
 
-  // The person logged in writes (the server records them whatever is sent), so the dialogs do not ask
-  // for a name; the name fields are only shown on a page rendered without a login.
-  var user = document.querySelector('meta[name="vigil-user"]');
-  user = user ? user.content : "";
+  // The dialogs do not ask for a name: whoever is logged in writes (web/static/session.js).
+  var user = window.vigilSession.user;
 
-  function actorName() { return user || localStorage.getItem("vigil.actor") || ""; }
+  function actorName() { return user; }
 
-  function nameField(input) {
-    if (!user) return;
-    input.value = user;
-    input.readOnly = true;
-    var field = input.closest("label") || input;
-    field.hidden = true;
-    field.style.display = "none";
-  }
+  var nameField = window.vigilSession.signAs;
 
   function clearErrors(form) {
     form.querySelectorAll(".field-error").forEach(function (n) { n.textContent = ""; });

@@ -14,20 +14,8 @@
     timeZone: cfg.timeZone, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false
   });
 
-  // The person logged in answers (the server records them whatever is sent), so the name is not asked for;
-  // the field is only shown on a page rendered without a login.
-  var user = document.querySelector('meta[name="vigil-user"]');
-  user = user ? user.content : "";
-  if (user) {
-    actor.value = user;
-    actor.readOnly = true;
-    var actorField = actor.closest("label") || actor;
-    actorField.hidden = true;
-    actorField.style.display = "none";  // the field's own CSS would show it despite [hidden]
-  } else {
-    actor.value = localStorage.getItem("vigil.actor") || "";
-    actor.addEventListener("change", function () { localStorage.setItem("vigil.actor", actor.value.trim()); });
-  }
+  var user = window.vigilSession.user;  // who answers (web/static/session.js)
+  window.vigilSession.signAs(actor);
 
   function el(tag, className, text) {
     var node = document.createElement(tag);

@@ -12,18 +12,10 @@
     return result;
   }
 
-  // The person logged in acts (the server records them whatever is sent), so "who you are" is not asked;
-  // it is only shown on a page rendered without a login.
-  var user = document.querySelector('meta[name="vigil-user"]');
-  user = user ? user.content : "";
+  // "Who you are" is not asked: whoever is logged in acts (web/static/session.js).
+  var user = window.vigilSession.user;
   var actorInput = document.getElementById("actor");
-  if (user && actorInput) {
-    actorInput.value = user;
-    actorInput.readOnly = true;
-    var who = actorInput.closest("section") || actorInput.closest("label") || actorInput;
-    who.hidden = true;
-    who.style.display = "none";
-  }
+  if (actorInput) window.vigilSession.signAs(actorInput, actorInput.closest("section"));
 
   function actor() {
     return user || document.getElementById("actor").value.trim();

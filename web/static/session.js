@@ -15,4 +15,19 @@
     }
     return plain(input, init);
   };
+
+  // Who is logged in (web/templates/_session_head.html). Every action is recorded under this name by
+  // the server whatever a form sends, so a page's "your name" field is filled with it and hidden.
+  var who = document.querySelector('meta[name="vigil-user"]');
+  window.vigilSession = {
+    user: who ? who.content : "",
+    signAs: function (input, field) {
+      if (!input) return;
+      input.value = window.vigilSession.user;
+      input.readOnly = true;
+      field = field || input.closest("label") || input;
+      field.hidden = true;
+      field.style.display = "none";  // the field's own CSS would show it despite [hidden]
+    }
+  };
 })();
