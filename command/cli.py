@@ -259,7 +259,8 @@ def _work(runtime) -> int:
     from command.dutylog_events import publish_committed_entries
     if runtime.settings["SOCKETIO_MESSAGE_QUEUE"]:  # browsers hear the worker through the web processes' queue
         from command.live_routing import queue_emitter
-        runtime.publisher.subscribe(queue_emitter(runtime.settings["SOCKETIO_MESSAGE_QUEUE"]))
+        runtime.publisher.subscribe(queue_emitter(runtime.settings["SOCKETIO_MESSAGE_QUEUE"],
+                                                  runtime.settings["SOCKETIO_CHANNEL"]))
     publish_committed_entries(runtime.sessions, runtime.publisher.publish)
     loops = _workers(runtime, load_feeds(runtime.settings["FEEDS_FILE"]))
     threads = [threading.Thread(target=loop.run, name=type(loop).__name__, daemon=True) for loop in loops]

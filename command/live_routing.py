@@ -12,7 +12,6 @@ from command.events import (CorrelationProposed, DomainEvent, DutyLogAppended, E
                             NotificationChanged)
 
 NAMESPACE = "/live"
-CHANNEL = "flask-socketio"  # Flask-SocketIO's channel on the queue: the web processes listen there
 ROOM_ALL = "all"
 EVENT_NAMES = {  # domain event -> (Socket.IO event, the attribute pushed)
     IncidentOpened: ("incident", "feature"),
@@ -45,11 +44,11 @@ def route(event: DomainEvent) -> tuple[str, dict, list[str]]:
     return name, payload, [ROOM_ALL, *(department_room(code) for code in departments)]
 
 
-def queue_emitter(url: str):
+def queue_emitter(url: str, channel: str):
     """A publisher subscriber that emits through the Socket.IO message queue (for processes without a web server)."""
     import socketio  # python-socketio: no Flask
     manager_class = socketio.RedisManager if url.startswith(("redis://", "rediss://")) else socketio.KombuManager
-    manager = manager_class(url, channel=CHANNEL, write_only=True)
+    manager = manager_class(url, channel=channel, write_only=True)  # the channel the web processes listen on
 
     def emit(event: DomainEvent) -> None:
         name, payload, rooms = route(event)

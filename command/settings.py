@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "TWILIO_API_BASE": "",  # "" = https://api.twilio.com | a compatible endpoint (tests: a fake on 127.0.0.1)
     "SMS_HTTP_URL": "",  # http gateway backend: POST {to, body, callback} as JSON, answers {id}
     "SMS_HTTP_TOKEN": "",  # bearer token for the http gateway
+    "SOCKETIO_CHANNEL": "flask-socketio",  # one per deployment sharing a Redis: pub/sub ignores the db number
     "TRUSTED_PROXIES": 0,  # reverse proxies in front of the web process (nginx: 1); 0 = X-Forwarded-* ignored
     "PUBLIC_URL": "",  # the URL the SMS provider calls us at (webhook signatures are checked against it)
     "PLAYBOOKS_DIR": str(ROOT / "playbooks" / "shipped"),  # the playbook YAML files

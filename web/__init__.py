@@ -43,7 +43,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, runtime: Runtime | No
     app.extensions["vigil_feeds"] = load_feeds(settings["FEEDS_FILE"])
     # The async mode is a setting, never auto-detected: installing eventlet must not switch it.
     socketio = SocketIO(app, async_mode=settings["ASYNC_MODE"],
-                        message_queue=settings["SOCKETIO_MESSAGE_QUEUE"] or None)
+                        message_queue=settings["SOCKETIO_MESSAGE_QUEUE"] or None,
+                        channel=settings["SOCKETIO_CHANNEL"])
     auth.init_app(app)  # first: every request passes its gate
     live.init_app(app, socketio)
     i18n.init_app(app)

@@ -286,7 +286,8 @@ def running_site(database_url: str, redis_url: str, directory: Path):
     nginx_port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
     env.update(VIGIL_DATABASE_URL=database_url, VIGIL_SECRET_KEY="one-key-for-every-web-process",
-               VIGIL_SOCKETIO_MESSAGE_QUEUE=redis_url, VIGIL_PUBLIC_URL=f"https://127.0.0.1:{nginx_port}",
+               VIGIL_SOCKETIO_MESSAGE_QUEUE=redis_url,
+               VIGIL_SOCKETIO_CHANNEL=f"vigil-{directory.name}", VIGIL_PUBLIC_URL=f"https://127.0.0.1:{nginx_port}",
                VIGIL_LOG_DIR=str(directory), PYTHONUNBUFFERED="1")
     webs: list[ServerProcess] = []
     nginx = site = None

@@ -44,7 +44,8 @@ def cluster(pg_url, redis_url, tmp_path):
     runtime.engine.dispose()
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
     env.update(VIGIL_DATABASE_URL=pg_url, VIGIL_SECRET_KEY="shared-by-every-web-process",
-               VIGIL_SOCKETIO_MESSAGE_QUEUE=redis_url, VIGIL_LOG_DIR=str(tmp_path), PYTHONUNBUFFERED="1",
+               VIGIL_SOCKETIO_MESSAGE_QUEUE=redis_url, VIGIL_LOG_DIR=str(tmp_path),
+               VIGIL_SOCKETIO_CHANNEL=f"vigil-{tmp_path.name}",  # other runs on the shared Redis stay apart PYTHONUNBUFFERED="1",
                VIGIL_DIRECTORY_FILE=str(DEMO_DIRECTORY), VIGIL_ESCALATION_POLL_SECONDS="0.2")
     with contextlib.ExitStack() as cleanup:  # whatever started is stopped, even if a later start fails
         worker_log = cleanup.enter_context(open(tmp_path / "worker.log", "w"))
