@@ -172,6 +172,17 @@ def _client_strings() -> dict:
             "proposal_decided": _("This proposal was already decided (%(decision)s)"),
             "note_empty": _("A note needs text"),
             "note_too_long": _("A note is at most %(limit)s characters"),
+            # filing a report (web/reports_api.py, command/reporting.py)
+            "field_required": _("This report needs this field"),
+            "field_too_long": _("At most %(limit)s characters"),
+            "bad_field_value": _("This value has the wrong type"),
+            "bad_kind": _("Not a valid choice"),
+            "bad_channel": _("Not a valid choice"),
+            "first_exists": _("The first report is already filed: file a follow-up"),
+            "first_missing": _("File the first report before any other"),
+            "series_closed": _("The final report is filed: nothing comes after it"),
+            "final_unverified": _("The final report cannot leave fields to be verified"),
+            "fields_empty": _("A follow-up needs at least one field"),
         },
         # the timeline: rule ids and the system's own reasons in words
         "rules": {
@@ -267,6 +278,22 @@ def _client_strings() -> dict:
         # a report's fields by the series' own bilingual table, so the panel names them as the documents do
         "report_fields": {name: labels[0 if str(get_locale()).startswith("zh") else 1]
                           for name, labels in reporting.FIELD_LABELS.items()},
+        # filing a report from the panel: the fields each kind asks for (the required ones first), and which
+        # the server insists on (command/reporting.py refuses the report otherwise, naming the field)
+        "report_form": {
+            "title": _("File a report"),
+            "kind": _("Report"),
+            "kinds": {"first": _("First report"), "follow_up": _("Follow-up"), "final": _("Final report")},
+            "to_verify": _("To be verified"),
+            "submit": _("File the report"),
+            "filed": _("%(report)s filed"),
+            "closed": _("The final report is filed: nothing more can be filed for this incident."),
+            "fields": {"first": [*reporting.FIRST_REQUIRED, "summary", "casualties", "losses", "measures"],
+                       "follow_up": ["progress", "trend", "casualties", "losses", "measures"],
+                       "final": [*reporting.FINAL_REQUIRED, "cause"]},
+            "required": {"first": list(reporting.FIRST_REQUIRED), "follow_up": [],
+                         "final": list(reporting.FINAL_REQUIRED)},
+        },
         # degraded mode (web/static/degraded.js)
         "degraded": {
             "live": _("Live updates are interrupted: the message queue is down. The page reloads from the database "

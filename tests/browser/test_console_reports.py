@@ -228,3 +228,73 @@ def test_the_strip_fits_the_desk_screen_and_the_phone(report_server, open_page, 
     else:
         assert map_["bottom"] <= list_["y"] + 1 and list_["y"] < height  # the list still starts on screen
     assert page_errors == []
+
+
+def test_the_duty_officer_files_the_first_and_the_final_report_from_the_panel(report_server, open_page, page_errors):
+    server, post, _rt = report_server
+    incident = post("levee-form", "秦淮河武定门闸堤防管涌")["id"]
+    _change(server, incident, "grade", grade="II")
+    page = _console(open_page, server, lang="zh", viewport={"width": 1366, "height": 768})
+    _line(page, incident, "phone").wait_for(timeout=2000)
+    page.locator(f'#incident-list li[data-id="{incident}"] button.details').click()
+    section = page.locator("#incident-panel .panel-reporting")
+    form = section.locator("form.report-form")
+    form.wait_for()
+
+    # Only a first report (首报) may be filed yet; its four required fields are asked for, the rest may wait.
+    kinds = form.locator("select[name=kind] option")
+    assert kinds.evaluate_all("os => os.map(o => [o.value, o.textContent])") == [["first", "首报"]]
+    assert form.locator(".report-field.required").evaluate_all("fs => fs.map(f => f.dataset.name)") \
+        == ["time", "place", "source", "nature"]
+    assert "时间" in form.inner_text() and "事件性质" in form.inner_text()
+    form.locator("select[name=channel]").select_option("phone")
+    for name, value in FIRST.items():
+        form.locator(f"[name=field_{name}]").fill(value)
+    form.locator("input[name=verify_casualties]").check()
+    with page.expect_response(lambda r: r.url.endswith(f"/api/v1/incidents/{incident}/reports")
+                              and r.request.method == "POST") as filed:
+        form.locator("button.submit").click()
+    assert filed.value.status == 201
+
+    # The phone deadline leaves the strip (the written one stays); the series shows 首报 with what is to be verified.
+    _line(page, incident, "phone").wait_for(state="detached", timeout=2000)
+    assert _line(page, incident, "written").is_visible()
+    section.locator('tr[data-channel="phone"][data-status="filed"]').wait_for(timeout=2000)
+    first = section.locator('ol.reports li.report[data-kind="first"]')
+    assert re.search(r"首报\s*电话", first.inner_text()) and "秦淮河武定门闸" in first.inner_text()
+    assert first.locator(".report-to-verify").inner_text() == "待核实：伤亡情况"
+    assert "已报送" in page.locator("#panel-message").inner_text()
+
+    # Now a follow-up or the final (终报); the final without its contact is refused next to that field.
+    section.locator('form.report-form select[name=kind] option[value="final"]').wait_for(state="attached")
+    assert kinds.evaluate_all("os => os.map(o => o.value)") == ["follow_up", "final"]
+    form.locator("select[name=kind]").select_option("final")
+    form.locator("select[name=channel]").select_option("written")
+    assert form.locator("input[type=checkbox]").count() == 0  # nothing is left 待核实 in a final report
+    final = {"casualties": "无人员伤亡", "losses": "农田受淹 30 亩", "measures": "管涌已封堵，堤防加固"}
+    for name, value in final.items():
+        form.locator(f"[name=field_{name}]").fill(value)
+    with page.expect_response(lambda r: r.url.endswith(f"/api/v1/incidents/{incident}/reports")
+                              and r.request.method == "POST") as refused:
+        form.locator("button.submit").click()
+    assert refused.value.status == 422
+    error = form.locator('.field-error[data-for="fields.contact"]')
+    error.wait_for()
+    assert error.inner_text() == "本次报告须填写此项"
+    assert section.locator("ol.reports li.report").count() == 1
+
+    form.locator("[name=field_contact]").fill("刘洋 13800000001")
+    with page.expect_response(lambda r: r.url.endswith(f"/api/v1/incidents/{incident}/reports")
+                              and r.request.method == "POST") as accepted:
+        form.locator("button.submit").click()
+    assert accepted.value.status == 201
+
+    # After the final: the written deadline is met too, the series closes and the form gives way to a note.
+    section.locator(".series-closed").wait_for(timeout=2000)
+    assert form.count() == 0
+    assert section.locator("ol.reports li.report").evaluate_all("lis => lis.map(li => li.dataset.kind)") \
+        == ["first", "final"]
+    assert "终报" in section.locator('li.report[data-kind="final"]').inner_text()
+    _line(page, incident, "written").wait_for(state="detached", timeout=2000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert page_errors == []

@@ -6,7 +6,7 @@
 // The panel also shows the incident's escalations (refetched on every "escalation" push for it) and
 // its phone calls from the duty log (a "dutylog" push adds one), with a form to record a call, and its
 // reporting (信息报送): the deadlines it owes and the reports filed (refetched when the duty log says an
-// obligation was created, filed, late or missed).
+// obligation was created, filed, late or missed), with a form to file the next report of the series.
 window.vigilPanelKit = function (ctx) {
   "use strict";
   var S = ctx.strings;
@@ -69,8 +69,10 @@ window.vigilPanelKit = function (ctx) {
   closeButton.addEventListener("click", close);
   panel.addEventListener("keydown", function (e) { if (e.key === "Escape") close(); });
   // Focusing a form or an action is starting to edit.
-  body.addEventListener("focusin", function (e) {  // recording a phone call does not change the incident
-    if (e.target.closest("form, .panel-actions, .panel-merge") && !e.target.closest(".panel-calls")) startEditing();
+  body.addEventListener("focusin", function (e) {  // recording a call or filing a report does not change it
+    if (e.target.closest("form, .panel-actions, .panel-merge") && !e.target.closest(".panel-calls, .panel-reporting")) {
+      startEditing();
+    }
   });
   window.addEventListener("pagehide", function () { releaseLease(); });
 
@@ -233,7 +235,7 @@ window.vigilPanelKit = function (ctx) {
     body.appendChild(dl);
 
     body.appendChild(actionsSection(p));
-    body.appendChild(reportingSection());
+    body.appendChild(reportingSection(forms));
     body.appendChild(escalationsSection());
     body.appendChild(mergeSection(f, forms));
     body.appendChild(forms["grade-form"] || gradeForm());
@@ -754,7 +756,7 @@ window.vigilPanelKit = function (ctx) {
 
   function zh() { return cfg.locale.indexOf("zh") === 0; }
 
-  function reportingSection() {
+  function reportingSection(kept) {
     var section = el("section", "panel-reporting");
     section.appendChild(el("h4", null, S.reporting_title));
     if (reporting === null) {
@@ -773,7 +775,141 @@ window.vigilPanelKit = function (ctx) {
       reports.forEach(function (report) { list.appendChild(reportItem(report)); });
       section.appendChild(list);
     }
+    var kinds = reporting.next_kinds || [];
+    if (!kinds.length) {
+      section.appendChild(el("p", "empty series-closed", S.report_form.closed));
+      return section;
+    }
+    // The form being filled survives a refetch while the same kinds may come next.
+    var form = kept && kept["report-form"];
+    section.appendChild(form && form.dataset.kinds === kinds.join(",") ? form : reportForm(kinds));
     return section;
+  }
+
+  // ---- filing a report: kind (what may come next), channel, the kind's fields ----------------
+
+  function reportForm(kinds) {
+    var F = S.report_form;
+    var form = newForm("report-form", F.title);
+    form.dataset.kinds = kinds.join(",");
+    var kind = el("select");
+    kind.name = "kind";
+    kinds.forEach(function (k) {
+      var option = el("option", null, F.kinds[k] || k);
+      option.value = k;
+      kind.appendChild(option);
+    });
+    form.appendChild(labelled(F.kind, kind, "kind"));
+    var channel = el("select");
+    channel.name = "channel";
+    ["phone", "written"].forEach(function (c) {
+      var option = el("option", null, S.report_channels[c]);
+      option.value = c;
+      channel.appendChild(option);
+    });
+    form.appendChild(labelled(S.report_channel, channel, "channel"));
+    var fields = el("div", "report-form-fields");
+    form.appendChild(fields);
+    form.appendChild(errorSlot("fields"));
+    form.appendChild(errorSlot("to_verify"));
+    var submit = submitButton(F.submit);
+    form.appendChild(submit);
+    kind.addEventListener("change", function () { reportFields(form, fields, kind.value); });
+    reportFields(form, fields, kind.value);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      fileReport(form, submit);
+    });
+    return form;
+  }
+
+  var LONG_FIELDS = { summary: true, trend: true, progress: true, casualties: true, losses: true, measures: true,
+                      cause: true };
+
+  // The chosen kind's fields; what was typed in a field the new kind also asks for is kept.
+  function reportFields(form, box, kind) {
+    var F = S.report_form;
+    var typed = {};
+    Array.prototype.forEach.call(box.querySelectorAll("[data-field]"), function (input) {
+      typed[input.dataset.field] = input.value;
+    });
+    box.replaceChildren();
+    var required = F.required[kind] || [];
+    (F.fields[kind] || []).forEach(function (name) {
+      var input = el(LONG_FIELDS[name] ? "textarea" : "input");
+      if (LONG_FIELDS[name]) input.rows = 2; else { input.type = "text"; input.autocomplete = "off"; }
+      input.name = "field_" + name;
+      input.dataset.field = name;
+      input.maxLength = 4000;
+      input.value = typed[name] || "";
+      input.id = "report-field-" + name;
+      var mandatory = required.indexOf(name) >= 0;
+      if (mandatory) input.setAttribute("aria-required", "true");
+      var wrap = el("div", "field report-field" + (mandatory ? " required" : ""));
+      wrap.dataset.name = name;
+      var head = el("div", "report-field-head");
+      var label = el("label", "label", S.report_fields[name] || name);
+      label.htmlFor = input.id;
+      head.appendChild(label);
+      wrap.appendChild(head);
+      wrap.appendChild(input);
+      wrap.appendChild(errorSlot("fields." + name));
+      // The first report may leave what is not yet known to be verified (待核实), never what it must say.
+      if (kind === "first" && !mandatory) {
+        var check = el("input");
+        check.type = "checkbox";
+        check.name = "verify_" + name;
+        check.dataset.verify = name;
+        var mark = el("label", "to-verify-box");
+        mark.appendChild(check);
+        mark.appendChild(document.createTextNode(" " + F.to_verify));
+        head.appendChild(mark);
+      }
+      box.appendChild(wrap);
+    });
+  }
+
+  function fileReport(form, submit) {
+    var actor = requireActor();
+    if (!actor) return;
+    var payload = { kind: form.elements.kind.value, channel: form.elements.channel.value, fields: {},
+                    to_verify: [], actor: actor };
+    Array.prototype.forEach.call(form.querySelectorAll("[data-field]"), function (input) {
+      var value = input.value.trim();
+      if (value) payload.fields[input.dataset.field] = value;
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("[data-verify]"), function (check) {
+      if (check.checked) payload.to_verify.push(check.dataset.verify);
+    });
+    var id = openId;
+    submit.disabled = true;
+    showMessage("", "info");
+    send(url("reports", id), "POST", payload).then(function (result) {
+      submit.disabled = false;
+      var answer = result.answer || {};
+      if (result.status === 201) {
+        delete form.dataset.dirty;
+        form.reset();
+        reportFields(form, form.querySelector(".report-form-fields"), form.elements.kind.value);
+        var report = answer.report || {};
+        showMessage(fmt(S.report_form.filed, { report: zh() ? report.label_zh : report.label_en }), "ok");
+        if (id === openId) loadReporting();  // the "dutylog" push refetches too
+        return;
+      }
+      var text = serverText(answer, result.status);
+      var slot = answer.field && form.querySelector('.field-error[data-for="' + answer.field + '"]');
+      if (slot) {
+        scopedError(form, answer.field, text);
+        var input = form.querySelector('[data-field="' + answer.field.replace(/^fields\./, "") + '"]');
+        if (input && answer.field.indexOf("fields.") === 0) input.focus();
+      } else showMessage(text, "error");
+      if (answer.code === "series_closed" || answer.code === "first_exists" || answer.code === "first_missing") {
+        loadReporting();  // someone else filed meanwhile: offer what may come next now
+      }
+    }, function () {
+      submit.disabled = false;
+      showMessage(fmt(S.request_failed, { status: "—" }), "error");
+    });
   }
 
   function triggerName(trigger) {
@@ -849,14 +985,19 @@ window.vigilPanelKit = function (ctx) {
       if (id !== openId) return;
       reporting = answer;
       reportingFailed = false;
-      if (detail) replaceSection("section.panel-reporting", reportingSection());
+      if (detail) replaceSection("section.panel-reporting", reportingSection(keptReportForm()));
     }, function (error) {
       if (id !== openId) return;
       if (reporting === null) reportingFailed = true;
-      if (detail) replaceSection("section.panel-reporting", reportingSection());
+      if (detail) replaceSection("section.panel-reporting", reportingSection(keptReportForm()));
       throw error;
     });
   });
+
+  function keptReportForm() {
+    var form = body.querySelector("form.report-form");
+    return form ? { "report-form": form } : {};
+  }
 
   // ---- phone calls -----------------------------------------------------------------------
 
