@@ -241,7 +241,12 @@ def _record_error(session: Session, notification_id: int, holder: str, error: Se
     row.last_error = str(error)[:2000]
     if not error.retryable or row.attempts >= max_attempts:
         why = "refused" if not error.retryable else f"gave up after {row.attempts} attempts"
-        return _fail(session, row, now, error.code, f"{why}: {error.message}")
+        # Giving up on an unknown outcome: the provider may hold the message after all. Said so, and
+        # treated as failed all the same (the next contact is tried: a duplicate beats silence).
+        maybe_sent = bool(error.unknown or was_unknown)
+        if maybe_sent:
+            why += " (the provider may have taken it: its answers were errors)"
+        return _fail(session, row, now, error.code, f"{why}: {error.message}", maybe_sent=maybe_sent)
     # Once an attempt may have reached the provider, every later one checks first.
     row.status = "unknown" if error.unknown or was_unknown else "pending"
     row.next_attempt_at = now + backoff(row.attempts, rng)
@@ -291,7 +296,7 @@ def apply_status(session: Session, provider_id: str, status: str, error_code: st
 # ---- failure and fallback ---------------------------------------------------------------------
 
 def _fail(session: Session, row: Notification, now: datetime, code, reason: str,
-          status: str = "failed") -> list[DomainEvent]:
+          status: str = "failed", maybe_sent: bool = False) -> list[DomainEvent]:
     """Mark ``row`` failed, tell the duty room, and queue the person's next SMS contact."""
     row.status, row.updated_at, row.next_attempt_at = status, now, None
     row.lease_holder, row.lease_until = None, None
@@ -302,7 +307,7 @@ def _fail(session: Session, row: Notification, now: datetime, code, reason: str,
     then_zh, then_en = (f"，改发 {nxt.address}", f"; trying {nxt.address}") if nxt else ("", "")
     _log(session, row, now, "sms_failed", f"短信未能送达 {who}{then_zh} / SMS to {who} failed{then_en} ({reason})",
          {"notification_id": row.id, "provider_id": row.provider_id, "code": code, "reason": reason,
-          "next_address": nxt.address if nxt else None})
+          "next_address": nxt.address if nxt else None, "maybe_sent": maybe_sent})
     events: list[DomainEvent] = [_changed(session, row)]
     if nxt is not None:
         fallback = Notification(

@@ -154,11 +154,27 @@ def test_attempts_exhausted_fail_and_the_duty_room_is_told_whom_to_call(sms_runt
     assert (row.status, row.attempts) == ("failed", 2)
     assert "gave up after 2 attempts" in row.last_error
     [failed] = log_entries(sms_runtime, "sms_failed")
+    assert failed.data["maybe_sent"] is False  # a 429 is a clear refusal: nothing reached the provider
     [unreachable] = log_entries(sms_runtime, "escalation_failed")
     assert unreachable.significant and "could not be reached" in unreachable.summary
     assert LIU_DESK in unreachable.summary  # the duty room can phone instead
     assert outbox.run_once(sms_runtime, "w1", now + timedelta(hours=1)) == 0
     assert fake_twilio.messages == []
+
+
+def test_giving_up_on_an_unknown_outcome_says_the_message_may_have_gone(sms_runtime, fake_twilio):
+    sms_runtime.settings["SMS_MAX_ATTEMPTS"] = 2
+    now = utcnow()
+    notification_id = setup(sms_runtime, now, sms=(LIU, LIU_2))
+    fake_twilio.fail_cycle([Fault(500, 20500, keep=True)], lookups=True)  # takes it, answers 500; lookups fail too
+    outbox.run_once(sms_runtime, "w1", now)
+    outbox.run_once(sms_runtime, "w1", notification(sms_runtime, notification_id).next_attempt_at)
+    fake_twilio.fail_cycle([])
+    failed, fallback = notifications(sms_runtime)
+    assert failed.status == "failed" and fallback.address == LIU_2  # the next number is tried all the same
+    [entry] = log_entries(sms_runtime, "sms_failed")
+    assert entry.data["maybe_sent"] is True and "may have taken it" in entry.summary
+    assert [m["to"] for m in fake_twilio.messages] == [LIU]  # it did: sent once, never again to that number
 
 
 def test_an_exercise_sms_to_a_leader_is_cancelled_not_sent(sms_runtime, fake_twilio):
