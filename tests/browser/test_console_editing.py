@@ -11,21 +11,12 @@ import requests
 
 from command.runtime import build_runtime
 from command.tokens import issue_feed_token
+from tests.browser.console_page import incident_item, open_panel
 from tests.conftest import ADMIN, event_body, make_user
 
 pytestmark = pytest.mark.browser
 
 FIRE_FEED = "fire-119"
-
-
-def _item(page, headline):
-    return page.locator(f"#incident-list li:has-text(\"{headline}\")")
-
-
-def _open_panel(page, headline):
-    _item(page, headline).locator("button.details").click()
-    page.wait_for_selector("#incident-panel .panel-headline")
-    return page.locator("#incident-panel")
 
 
 def _operators(sqlite_url, *usernames):
@@ -65,8 +56,8 @@ def test_a_second_console_sees_who_is_editing_until_the_first_closes_its_panel(
     first, second = open_page(server.url + "/", user="li.ming"), open_page(server.url + "/", user="wang.fang")
     for page in (first, second):
         page.wait_for_selector("#live-status.connected")
-    panel_b = _open_panel(second, "Bridge cracks on S20")
-    panel_a = _open_panel(first, "Bridge cracks on S20")
+    panel_b = open_panel(second, "Bridge cracks on S20")
+    panel_a = open_panel(first, "Bridge cracks on S20")
     assert first.locator("#actor-name").is_hidden() and second.locator("#actor-name").is_hidden()  # not asked
     assert second.locator("#lease-banner").is_hidden()  # merely looking takes no lease
 
@@ -94,7 +85,7 @@ def test_a_second_console_sees_who_is_editing_until_the_first_closes_its_panel(
     first.wait_for_function(
         "id => fetch('/api/v1/incidents/' + id).then(r => r.json())"
         ".then(d => d.incident.properties.editing_by === 'wang.fang')", arg=incident_id)
-    _open_panel(first, "Bridge cracks on S20")
+    open_panel(first, "Bridge cracks on S20")
     first.locator("#lease-banner").wait_for(state="visible")
     assert "Being edited by wang.fang" in first.locator("#lease-banner").inner_text()
     assert page_errors == []
@@ -106,7 +97,7 @@ def test_merge_from_a_proposal_and_split_back_both_in_the_timelines(live, post_f
                              severity="moderate", lat=30.5928, lon=114.3055))["incident_id"]
     page = open_page(server.url + "/")
     page.wait_for_selector("#live-status.connected")
-    panel = _open_panel(page, "Smoke from a warehouse")
+    panel = open_panel(page, "Smoke from a warehouse")
     assert panel.locator(".proposal").count() == 0
 
     fire = post_fire(event_body("119-1", headline="Warehouse fire reported, Jiefang Road", category="fire",
@@ -117,7 +108,7 @@ def test_merge_from_a_proposal_and_split_back_both_in_the_timelines(live, post_f
     proposal.locator("button.merge-proposal").click()
     panel.locator('.timeline li[data-rule="MERGE-IN"]').wait_for()
     assert panel.locator(".proposal").count() == 0
-    _item(page, "Warehouse fire reported").wait_for(state="detached")  # shown through the incident it joined
+    incident_item(page, "Warehouse fire reported").wait_for(state="detached")  # shown through the incident it joined
     assert panel.locator(f'.merged-item[data-id="{fire}"]').count() == 1
     assert panel.locator(".events li").count() == 2  # both calls, in one incident
 
@@ -130,10 +121,10 @@ def test_merge_from_a_proposal_and_split_back_both_in_the_timelines(live, post_f
     panel.locator('.timeline li[data-rule="SPLIT"]').wait_for()
     assert panel.locator(".merged-banner").count() == 0
     assert "Two different warehouses" in panel.locator('.timeline li[data-rule="SPLIT"]').inner_text()
-    _item(page, "Warehouse fire reported").wait_for()  # back in the list on its own
+    incident_item(page, "Warehouse fire reported").wait_for()  # back in the list on its own
 
     page.locator("#panel-close").click()  # the drawer lies over the list
-    _open_panel(page, "Smoke from a warehouse")
+    open_panel(page, "Smoke from a warehouse")
     page.wait_for_selector(f'#incident-panel[data-id="{police}"]')
     panel.locator('.timeline li[data-rule="SPLIT-OUT"]').wait_for()
     timeline = panel.locator(".timeline").inner_text()
@@ -150,7 +141,7 @@ def test_a_proposal_can_be_dismissed_and_an_incident_merged_by_number(live, post
                                   lat=31.2305, lon=121.4738))["incident_id"]
     page = open_page(server.url + "/")
     page.wait_for_selector("#live-status.connected")
-    panel = _open_panel(page, "Ambulance call outside a bar")
+    panel = open_panel(page, "Ambulance call outside a bar")
     panel.locator(f'.proposal[data-other="{first}"] button.dismiss-proposal').click()
     panel.locator(".proposal").wait_for(state="detached")
     assert page.locator("#panel-message").inner_text() == "Proposal dismissed"
@@ -174,7 +165,7 @@ def test_a_chinese_console_says_server_refusals_in_chinese(live, sqlite_url, ope
     incident_id = post(event_body("zh", headline="长江武汉段水位超警戒", severity="severe"))["incident_id"]
     page = open_page(server.url + "/?lang=zh", locale="zh-CN")
     page.wait_for_selector("#live-status.connected")
-    panel = _open_panel(page, "长江武汉段水位超警戒")
+    panel = open_panel(page, "长江武汉段水位超警戒")
     proposed = panel.locator(".grade-proposed").inner_text()
     assert "预警级别：橙色" in proposed and "warning" not in proposed  # the system's reason, in Chinese
     timeline = panel.locator(".timeline").inner_text()

@@ -8,21 +8,12 @@ import pytest
 import requests
 
 from command.runtime import build_runtime
+from tests.browser.console_page import incident_item, open_panel
 from tests.conftest import ADMIN, FEED, event_body, make_user
 
 pytestmark = pytest.mark.browser
 
 MARKER = ".leaflet-marker-pane .vigil-marker"
-
-
-def _item(page, headline):
-    return page.locator(f"#incident-list li:has-text(\"{headline}\")")
-
-
-def _open_panel(page, headline):
-    _item(page, headline).locator("button.details").click()
-    page.wait_for_selector("#incident-panel .panel-headline")
-    return page.locator("#incident-panel")
 
 
 def test_severity_filter_hides_list_items_markers_and_pushes_that_do_not_match(live, open_page, page_errors):
@@ -35,8 +26,8 @@ def test_severity_filter_hides_list_items_markers_and_pushes_that_do_not_match(l
     assert page.locator(MARKER).count() == 2
 
     page.locator('#filters input[name="severity"][value="minor"]').uncheck()
-    _item(page, "Blue wind warning").wait_for(state="detached")
-    assert _item(page, "Red storm warning").count() == 1
+    incident_item(page, "Blue wind warning").wait_for(state="detached")
+    assert incident_item(page, "Red storm warning").count() == 1
     assert page.locator(MARKER + ".vigil-sev-minor").count() == 0
     assert page.locator(MARKER + ".vigil-sev-extreme").count() == 1
     assert "1" in page.locator("#hidden-count").inner_text()
@@ -44,7 +35,7 @@ def test_severity_filter_hides_list_items_markers_and_pushes_that_do_not_match(l
     post(event_body("blue-2", headline="Another blue warning", severity="minor", lat=20.0, lon=110.0))
     post(event_body("red-2", headline="Second red warning", severity="extreme", lat=45.0, lon=90.0))
     page.wait_for_selector("#incident-list li:has-text(\"Second red warning\")", timeout=5000)
-    assert _item(page, "Another blue warning").count() == 0  # kept in memory, not shown
+    assert incident_item(page, "Another blue warning").count() == 0  # kept in memory, not shown
     assert page.evaluate("window.vigilConsole.incidents.size") == 4
     assert page.locator(MARKER + ".vigil-sev-minor").count() == 0
     assert page.locator(MARKER + ".vigil-sev-extreme").count() == 2
@@ -67,7 +58,7 @@ def test_acknowledge_record_harm_and_confirm_the_grade_from_the_panel(live, open
     post(event_body("chem", headline="Chemical plant fire", severity="severe"))
     page = open_page(server.url + "/")
     page.wait_for_selector("#live-status.connected")
-    panel = _open_panel(page, "Chemical plant fire")
+    panel = open_panel(page, "Chemical plant fire")
     assert panel.locator(".grade-proposed").inner_text().startswith("II")
 
     panel.locator("button.action-acknowledge").click()
@@ -105,7 +96,7 @@ def test_acknowledge_record_harm_and_confirm_the_grade_from_the_panel(live, open
 
     panel.locator("button.action-resolve").click()
     panel.locator('.timeline li[data-rule="ACK-RESOLVE"]').wait_for()
-    _item(page, "Chemical plant fire").wait_for(state="detached")  # the list shows open incidents
+    incident_item(page, "Chemical plant fire").wait_for(state="detached")  # the list shows open incidents
     assert page.locator(MARKER).count() == 0
     assert panel.locator("button.action-close").count() == 1 and panel.locator("button.action-reopen").count() == 1
     page.locator("#panel-close").click()  # the drawer lies over the list
@@ -124,7 +115,7 @@ def test_an_action_on_a_stale_version_says_who_changed_it_and_reloads(live, sqli
     post(event_body("stale", headline="Landslide on G318", severity="severe"))
     page = open_page(server.url + "/")
     page.wait_for_selector("#live-status.connected")
-    panel = _open_panel(page, "Landslide on G318")
+    panel = open_panel(page, "Landslide on G318")
     version = int(panel.get_attribute("data-version"))
     incident_id = panel.get_attribute("data-id")
 
@@ -159,7 +150,7 @@ def test_the_logged_in_operator_acts_without_being_asked_their_name(live, open_p
     post(event_body("who", headline="Gas leak downtown", severity="moderate"))
     page = open_page(server.url + "/")
     page.wait_for_selector("#live-status.connected")
-    panel = _open_panel(page, "Gas leak downtown")
+    panel = open_panel(page, "Gas leak downtown")
     assert page.locator("#actor-name").is_hidden() and page.input_value("#actor-name") == ADMIN
     panel.locator("button.action-acknowledge").click()
     panel.locator('.timeline li[data-rule="NEW-ACK"]').wait_for()
@@ -186,7 +177,7 @@ def test_a_console_page_without_a_logged_in_name_asks_for_one_and_remembers_it(l
     page.route(server.url + "/", nameless)
     page.reload()
     page.wait_for_selector("#live-status.connected")
-    panel = _open_panel(page, "Gas leak downtown")
+    panel = open_panel(page, "Gas leak downtown")
     assert page.locator("#actor-name").is_visible()
     page.fill("#actor-name", "")
     panel.locator("button.action-acknowledge").click()
@@ -263,7 +254,7 @@ def test_on_a_phone_the_panel_covers_the_screen_and_closes(live, open_page, page
     post(event_body("phone", headline="上海中心气象台发布大风蓝色预警", severity="minor"))
     page = open_page(server.url + "/", viewport={"width": 390, "height": 844}, locale="zh-CN")
     page.wait_for_selector("#live-status.connected")
-    _item(page, "上海中心气象台发布大风蓝色预警").locator("button.details").click()
+    incident_item(page, "上海中心气象台发布大风蓝色预警").locator("button.details").click()
     panel = page.locator("#incident-panel")
     panel.locator(".panel-headline").wait_for()
     box = panel.bounding_box()
