@@ -30,7 +30,6 @@ import requests
 import socketio
 from sqlalchemy import text
 
-from command.directory import sync_departments
 from command.migrate import upgrade
 from command.runtime import build_runtime
 from command.tokens import issue_feed_token
@@ -280,8 +279,6 @@ def running_site(database_url: str, redis_url: str, directory: Path):
     make_user(runtime, ADMIN, token=ADMIN_TOKEN)
     with runtime.sessions.begin() as session:
         feed_token = issue_feed_token(session, FEED)
-        # What the first `serve` on a fresh database does; two doing it at once collide on the insert.
-        sync_departments(session)
     runtime.engine.dispose()
     nginx_port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}

@@ -345,7 +345,6 @@
     });
   }
 
-  function remember(name) { if (name && !user) localStorage.setItem("vigil.actor", name); }
 
   // The phone call form. Its time is the duty room's local time; the server reads it in that zone.
   var callDialog = document.getElementById("call-dialog");
@@ -379,7 +378,6 @@
       if (value) payload[input.name] = value;
     });
     if (payload.incident_id && /^\d+$/.test(payload.incident_id)) payload.incident_id = Number(payload.incident_id);
-    remember(payload.recorded_by);
     return post(cfg.api.phone_calls, payload).then(function (result) {
       if (result.ok) {
         var who = callForm.elements.recorded_by.value;
@@ -410,7 +408,6 @@
 
   wire(flagDialog, flagForm, function () {
     var actor = flagForm.elements.actor.value.trim();
-    remember(actor);
     return post(cfg.api.entry + flagTarget.id + "/significant", {
       significant: !flagTarget.significant, reason: flagForm.elements.reason.value.trim(), actor: actor
     }).then(function (result) {
@@ -435,7 +432,6 @@
 
   wire(correctDialog, correctForm, function () {
     var actor = correctForm.elements.actor.value.trim();
-    remember(actor);
     return post(cfg.api.entry + correctTarget.id + "/corrections", {
       summary: correctForm.elements.summary.value.trim(), actor: actor
     }).then(function (result) {

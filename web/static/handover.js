@@ -128,7 +128,6 @@
   function name() {
     var value = actor.value.trim();
     if (!value) { $("sign-error").textContent = S.name_first; actor.focus(); return null; }
-    if (!user) localStorage.setItem("vigil.actor", value);
     return value;
   }
 

@@ -76,7 +76,6 @@
     var who = actor.value.trim();
     var error = items.get(id).querySelector(".error");
     if (!who) { error.textContent = S.name_first; actor.focus(); return; }
-    if (!user) localStorage.setItem("vigil.actor", who);
     b.disabled = true;
     fetch(cfg.escalationsUrl + "/" + id + "/answers", {
       method: "POST", headers: { "Content-Type": "application/json" },
