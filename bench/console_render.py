@@ -68,7 +68,7 @@ def _seed(database_url: str, count: int) -> None:
     # The seeded incidents stand for ones the duty room has had for a while: already triaged.
     # Otherwise the server's escalation worker starts thousands of escalations during the
     # measurement, and the POSTs time SQLite's write lock instead of the console.
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         session.execute(update(Incident).values(triage_at=None))
     runtime.engine.dispose()
 

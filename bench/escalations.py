@@ -54,7 +54,7 @@ def _seed(database_url: str, count: int, spread: float) -> dict[int, float]:
     runtime = build_runtime({"DATABASE_URL": database_url})
     upgrade(runtime.engine)
     start = utcnow() + timedelta(seconds=2)
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         session.merge(Department(code="water", name_en="Water resources", name_zh="水利"))
         for username, post, number in (("liaison", "liaison", "+8613800000001"), ("head", "head", "+8613800000002")):
             person = Person(username=username, display_name=username, role="liaison")
@@ -105,7 +105,7 @@ def _acknowledge(database_url: str, due: dict[int, float], acks: int, results: l
                     break
             time.sleep(0.02)
         began = time.perf_counter()
-        with runtime.sessions.begin() as session:
+        with runtime.unit_of_work() as session:
             escalation.acknowledge(session, escalation_id, actor="liaison", person_id=None, answer="acknowledge",
                                    via="api", at=utcnow())
         results.append((escalation_id, (time.perf_counter() - began) * 1000, utcnow()))

@@ -76,7 +76,7 @@ def prepare(database_url: str) -> str:
     """Migrate the database, create the bench administrator (BENCH_TOKEN); return a feed token."""
     runtime = build_runtime({"DATABASE_URL": database_url})
     upgrade(runtime.engine)
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         token = issue_feed_token(session, FEED)
         if session.scalar(select(Person.id).where(Person.username == BENCH_USER)) is None:
             create(session, BENCH_USER, "administrator", password=BENCH_PASSWORD, actor="bench")

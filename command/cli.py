@@ -127,7 +127,7 @@ def _users_create(args) -> int:
     if not _schema_ready(runtime):
         return 1
     try:
-        with runtime.sessions.begin() as session:
+        with runtime.unit_of_work() as session:
             person, password = create(session, args.name, args.role, departments=args.department,
                                       display_name=args.display_name)
             username = person.username
@@ -144,7 +144,7 @@ def _users_command(args) -> int:
     if not _schema_ready(runtime):
         return 1
     try:
-        with runtime.sessions.begin() as session:
+        with runtime.unit_of_work() as session:
             if args.verb == "disable":
                 disable(session, args.name, actor="cli")
                 said = f"user {args.name} disabled"
@@ -165,7 +165,7 @@ def _directory_load(args) -> int:
     if not _schema_ready(runtime):
         return 1
     try:
-        with runtime.sessions.begin() as session:
+        with runtime.unit_of_work() as session:
             result = load_directory(session, args.file, author="cli")
     except DirectoryError as exc:
         print(f"vigil: {exc}", file=sys.stderr)
@@ -181,22 +181,23 @@ def _feeds_token(args) -> int:
     runtime = build_runtime()
     if not _schema_ready(runtime):
         return 1
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         token = issue_feed_token(session, args.source)
     print(token)
     return 0
 
 
 def _feeds_revoke(args) -> int:
+    from command.i18n import message
     from command.tokens import revoke_feed_token
     from command.users import audit
     runtime = build_runtime()
     if not _schema_ready(runtime):
         return 1
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         revoked = revoke_feed_token(session, args.source)
         if revoked:
-            audit(session, "cli", f"ingest token of feed {args.source} revoked")
+            audit(session, "cli", message("audit.feed_token_revoked", source=args.source))
     print(f"token of {args.source} revoked" if revoked else f"{args.source} has no active token")
     return 0 if revoked else 1
 
@@ -213,7 +214,7 @@ def _serve(args) -> int:
     if args.role == "worker":
         return _work(runtime)
     from web import create_app  # web imports Flask; only serving pages needs it
-    app = create_app(runtime=runtime)
+    app = create_app(runtime=runtime, role=args.role)
     socketio = app.extensions["socketio"]
     host, port = runtime.settings["HOST"], runtime.settings["PORT"]
     if args.role == "all":
@@ -237,7 +238,7 @@ def _demo_administrator(runtime) -> tuple[str, str]:
     from sqlalchemy import select
     from command.models import Person
     from command.users import create, reset_password
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         if session.scalar(select(Person.id).where(Person.username == "admin")) is None:
             return "admin", create(session, "admin", "administrator", display_name="Demo administrator",
                                    actor="demo")[1]
@@ -255,13 +256,9 @@ def _workers(runtime, feeds) -> list:
 def _work(runtime) -> int:
     """The worker role: the background loops in threads, no web server."""
     import threading
+    from command.bootstrap import bootstrap
     from feeds.config import load_feeds
-    from command.dutylog_events import publish_committed_entries
-    if runtime.settings["SOCKETIO_MESSAGE_QUEUE"]:  # browsers hear the worker through the web processes' queue
-        from command.live_routing import queue_emitter
-        runtime.publisher.subscribe(queue_emitter(runtime.settings["SOCKETIO_MESSAGE_QUEUE"],
-                                                  runtime.settings["SOCKETIO_CHANNEL"]))
-    publish_committed_entries(runtime.sessions, runtime.publisher.publish)
+    bootstrap(runtime, "worker")  # browsers hear the worker through the web processes' message queue
     loops = _workers(runtime, load_feeds(runtime.settings["FEEDS_FILE"]))
     threads = [threading.Thread(target=loop.run, name=type(loop).__name__, daemon=True) for loop in loops]
     for thread in threads:
@@ -276,7 +273,7 @@ def _load_directory(runtime) -> None:
     """Departments from their data file, then the configured directory (the demo one when demoing)."""
     from command.directory import load_directory, sync_departments
     path = runtime.settings["DIRECTORY_FILE"] or (DEMO_DIRECTORY if runtime.settings["DEMO"] else None)
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         sync_departments(session)
         if path:
             load_directory(session, path)

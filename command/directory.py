@@ -27,6 +27,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from command import dutylog
+from command.i18n import message
 from command.db import insert_for
 from command.models import Contact, Department, Membership, Person, RosterSwap, Shift, utcnow
 
@@ -204,7 +205,7 @@ def load_directory(session: Session, path: str | Path, *, now: datetime | None =
     session.flush()
     if result.changed:
         dutylog.append(session, kind="audit", author=author, at=now,
-                       summary=f"名录与值班表已载入 / Directory loaded from {Path(path).name}: {result}",
+                       message=message("directory.loaded", file=Path(path).name, result=str(result)),
                        data={"file": str(path), "departments": result.departments,
                              "people_created": result.people_created, "people_updated": result.people_updated,
                              "shifts_created": result.shifts_created, "shifts_updated": result.shifts_updated})

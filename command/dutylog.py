@@ -25,7 +25,11 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from command import roster
+from command.errors import Invalid, NotFound
+from command.events import DutyLogAppended
+from command.i18n import bilingual, message as make_message, render
 from command.models import DutyLogEntry, utcnow
+from command.unit_of_work import announce
 
 KINDS = (
     "incident_opened", "incident_updated", "incident_graded",
@@ -42,8 +46,11 @@ HASHED_FIELDS = ("id", "occurred_at", "written_at", "author", "shift_id", "incid
                  "kind", "summary", "data", "significant", "corrects_id", "prev_hash")
 
 
-class EntryNotFound(LookupError):
+class EntryNotFound(NotFound):
     """No duty log entry has this id."""
+
+    def __init__(self, entry_id: int):
+        super().__init__("entry", entry_id)
 
 
 @dataclass(frozen=True)
@@ -57,18 +64,25 @@ class VerifyResult:
     last_hash: str = GENESIS_HASH  # the head of the chain: note it down to detect a cut-off tail later
 
 
-def append(session: Session, *, kind: str, summary: str, author: str, occurred_at: datetime | None = None,
-           incident_id: int | None = None, escalation_id: int | None = None, data: dict | None = None,
-           significant: bool = False, corrects_id: int | None = None, at: datetime | None = None) -> DutyLogEntry:
-    """Append one entry in the caller's transaction and return it (flushed, id and hash set).
+def append(session: Session, *, kind: str, author: str, summary: str | None = None, message: dict | None = None,
+           occurred_at: datetime | None = None, incident_id: int | None = None, escalation_id: int | None = None,
+           data: dict | None = None, significant: bool = False, corrects_id: int | None = None,
+           at: datetime | None = None) -> DutyLogEntry:
+    """Append one entry in the caller's transaction, announce it, and return it (flushed, id and hash set).
 
-    ``at`` is when it is written (default now), ``occurred_at`` when the thing
-    happened (default ``at``); the shift is the one on duty at ``occurred_at``.
+    What the system says is a ``message`` (command.i18n): kept in ``data["message"]`` and shown in
+    the reader's language; the summary then holds it in Chinese and English, for search and export.
+    A person's own words are a ``summary``, kept as given. ``at`` is when it is written (default
+    now), ``occurred_at`` when the thing happened (default ``at``); the shift is the one on duty then.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown duty log kind {kind!r}")
     if not author:
         raise ValueError("a duty log entry needs an author")
+    if (summary is None) == (message is None):
+        raise ValueError("a duty log entry needs a summary or a message, not both")
+    if message is not None:
+        summary, data = bilingual(message), {**(data or {}), "message": message}
     written_at = _utc(at or utcnow(), "at")
     occurred_at = _utc(occurred_at, "occurred_at") if occurred_at else written_at
     data = json.loads(_canonical(data)) if data is not None else None  # hash exactly what the JSON column returns
@@ -82,6 +96,7 @@ def append(session: Session, *, kind: str, summary: str, author: str, occurred_a
         summary=summary, data=data, significant=bool(significant), corrects_id=corrects_id,
         prev_hash=last.hash if last else GENESIS_HASH)
     entry.hash = entry_hash({name: getattr(entry, name) for name in HASHED_FIELDS})
+    announce(session, DutyLogAppended(entry_dict(entry)))  # first: outside a unit of work nothing is written
     session.add(entry)
     session.flush()
     return entry
@@ -94,17 +109,16 @@ def set_significant(session: Session, entry_id: int, significant: bool, author: 
     The flag entry is not itself significant; the new value is in its data (see ``significance``).
     """
     target = _entry(session, entry_id)
-    state = ("标记为重要", "marked significant") if significant else ("取消重要标记", "significance removed")
+    said = make_message("log.flagged" if significant else "log.unflagged", id=entry_id, reason=reason or "")
     return append(session, kind="significant_flag", author=author, at=at, incident_id=target.incident_id,
-                  corrects_id=entry_id,
-                  summary=f"第 {entry_id} 条{state[0]} / Entry {entry_id} {state[1]}" + (f": {reason}" if reason else ""),
+                  corrects_id=entry_id, message=said,
                   data={"entry_id": entry_id, "significant": bool(significant), "reason": reason})
 
 
 def correct(session: Session, entry_id: int, summary: str, author: str, at: datetime | None = None) -> DutyLogEntry:
     """Correct an entry: a new ``correction`` entry carrying the corrected text, never an update."""
     if not summary.strip():
-        raise ValueError("a correction needs the corrected text")
+        raise Invalid("summary_required", "summary")
     target = _entry(session, entry_id)
     return append(session, kind="correction", author=author, at=at, incident_id=target.incident_id,
                   escalation_id=target.escalation_id, corrects_id=entry_id, summary=summary,
@@ -152,12 +166,18 @@ def entry_hash(fields: dict[str, Any]) -> str:
 
 
 def entry_dict(entry: DutyLogEntry) -> dict:
-    """An entry as JSON for the API and the live log page."""
+    """An entry as JSON for the API and the live log page (``message``: what to render, when the system wrote it)."""
     return {"id": entry.id, "occurred_at": entry.occurred_at.isoformat(), "written_at": entry.written_at.isoformat(),
             "author": entry.author, "shift_id": entry.shift_id, "incident_id": entry.incident_id,
             "escalation_id": entry.escalation_id, "kind": entry.kind, "summary": entry.summary, "data": entry.data,
-            "significant": entry.significant, "corrects_id": entry.corrects_id, "prev_hash": entry.prev_hash,
-            "hash": entry.hash}
+            "message": (entry.data or {}).get("message"), "significant": entry.significant,
+            "corrects_id": entry.corrects_id, "prev_hash": entry.prev_hash, "hash": entry.hash}
+
+
+def entry_text(entry: DutyLogEntry, language: str | None = None, gettext=None) -> str:
+    """What an entry says, for one reader: its message rendered in their language, else its summary as written."""
+    stored = (entry.data or {}).get("message") if isinstance(entry.data, dict) else None
+    return render(stored, language, gettext) if stored else entry.summary
 
 
 def _canonical(value: Any) -> str:
@@ -187,5 +207,5 @@ def _lock_chain(session: Session) -> None:
 def _entry(session: Session, entry_id: int) -> DutyLogEntry:
     entry = session.get(DutyLogEntry, entry_id)
     if entry is None:
-        raise EntryNotFound(f"no duty log entry {entry_id}")
+        raise EntryNotFound(entry_id)
     return entry

@@ -20,13 +20,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from command import dutylog
 from command.db import insert_for
 from command.enums import OPEN
-from command.escalation_steps import STEP_HANDLERS, StepContext
-from command.events import DomainEvent, EscalationChanged, EscalationOverdue
+from command.errors import Conflict, Invalid, NotFound
+from command.escalation_steps import STEP_HANDLERS, StepContext, log_escalation
+from command.events import EscalationChanged, EscalationOverdue
+from command.i18n import message
 from command.incidents import DRILL_STATUSES
 from command.models import Acknowledgement, Escalation, Incident
+from command.unit_of_work import announce
+from feeds.event import iso
 from playbooks.loader import Playbook
 from playbooks.matcher import match
 
@@ -40,12 +43,11 @@ REPLY_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ"  # no I, L, O: they read as digits on 
 OPEN_STATUSES = tuple(status.value for status in OPEN)
 
 
-class EscalationNotFound(LookupError):
-    """No escalation with that id (or reply code)."""
+class EscalationNotFound(NotFound):
+    """No escalation with that id (or one the asker may not see)."""
 
-
-class AnswerRefused(ValueError):
-    """The answer cannot be taken (unknown answer or channel, or the escalation was cancelled)."""
+    def __init__(self, escalation_id: int):
+        super().__init__("escalation", escalation_id)
 
 
 def reply_code(escalation_id: int) -> str:
@@ -65,26 +67,25 @@ def facts(incident: Incident) -> dict:
             "departments": list(incident.departments or [])}
 
 
-def triage(session: Session, playbooks: list[Playbook], now: datetime, time_zone: str,
-           limit: int = 100) -> list[DomainEvent]:
-    """Match incidents waiting for triage against the playbooks and start escalations."""
+def triage(session: Session, playbooks: list[Playbook], now: datetime, time_zone: str, limit: int = 100) -> int:
+    """Match incidents waiting for triage against the playbooks and start escalations; return how many started."""
     waiting = (select(Incident.id).where(Incident.triage_at.is_not(None), Incident.triage_at <= now)
                .order_by(Incident.triage_at).limit(limit).with_for_update(skip_locked=True))
     ids = session.scalars(update(Incident).where(Incident.id.in_(waiting.scalar_subquery()))
                           .values(triage_at=None).returning(Incident.id),
                           execution_options={"synchronize_session": False}).all()
-    events: list[DomainEvent] = []
+    started = 0
     local = now.astimezone(ZoneInfo(time_zone))
-    for incident in session.scalars(select(Incident).where(Incident.id.in_(ids)).order_by(Incident.id)):
+    for incident in session.scalars(select(Incident).where(Incident.id.in_(ids)).order_by(Incident.id)).all():
         if incident.status not in OPEN_STATUSES or incident.merged_into_id is not None:
             continue
         playbook = match(playbooks, facts(incident), local)
         if playbook is not None:
-            events.extend(start(session, incident, playbook, now))
-    return events
+            started += start(session, incident, playbook, now)
+    return started
 
 
-def start(session: Session, incident: Incident, playbook: Playbook, now: datetime) -> list[DomainEvent]:
+def start(session: Session, incident: Incident, playbook: Playbook, now: datetime) -> bool:
     """Start ``playbook`` for ``incident`` (once: a repeated start is a no-op) and supersede weaker ones."""
     started = session.scalar(
         insert_for(session, Escalation)
@@ -93,19 +94,20 @@ def start(session: Session, incident: Incident, playbook: Playbook, now: datetim
                 required_acks=1, exercise=incident.cap_status in DRILL_STATUSES, created_at=now, updated_at=now)
         .on_conflict_do_nothing().returning(Escalation.id))
     if started is None:
-        return []
+        return False
     escalation = session.get(Escalation, started)
     escalation.reply_code = reply_code(started)
-    events: list[DomainEvent] = []
     for older in session.scalars(select(Escalation).where(Escalation.incident_id == incident.id,
                                                           Escalation.id != started, Escalation.state == "active")):
         older.state, older.due_at, older.updated_at = "superseded", None, now
-        _log(session, older, now, "escalation_step", f"superseded by {playbook.name} #{started}")
-        events.append(EscalationChanged(escalation_dict(session, older)))
-    _log(session, escalation, now, "escalation_step",
-         f"started for incident #{incident.id} ({incident.headline[:80]}); reply code {escalation.reply_code}",
-         {"playbook_version": playbook.version})
-    return [*events, EscalationChanged(escalation_dict(session, escalation))]
+        log_escalation(session, older, now, "escalation_step",
+                       message("escalation.superseded", playbook=playbook.name, id=started))
+        announce(session, EscalationChanged(escalation_dict(session, older)))
+    log_escalation(session, escalation, now, "escalation_step",
+                   message("escalation.started", incident=incident.id, headline=incident.headline[:80],
+                           code=escalation.reply_code), {"playbook_version": playbook.version})
+    announce(session, EscalationChanged(escalation_dict(session, escalation)))
+    return True
 
 
 # ---- claim and advance ------------------------------------------------------------------------
@@ -123,14 +125,14 @@ def claim_due(session: Session, holder: str, now: datetime, limit: int, lease_se
     return [(row.id, row.token) for row in rows]
 
 
-def advance(session: Session, escalation_id: int, token: int, holder: str, now: datetime) -> list[DomainEvent]:
-    """Perform the due steps of one leased escalation and write its next due time; stale runs do nothing."""
+def advance(session: Session, escalation_id: int, token: int, holder: str, now: datetime) -> bool:
+    """Perform the due steps of one leased escalation and write its next due time; stale runs do nothing (False)."""
     escalation = session.scalars(
         select(Escalation).where(Escalation.id == escalation_id, Escalation.token == token,
                                  Escalation.lease_holder == holder, Escalation.state == "active")
         .with_for_update()).first()
     if escalation is None:
-        return []  # another worker took it over, or it ended meanwhile
+        return False  # another worker took it over, or it ended meanwhile
     incident = session.get(Incident, escalation.incident_id)
     context = StepContext(session, escalation, incident, now, base=escalation.due_at or now)
     steps = escalation.snapshot["steps"]
@@ -156,34 +158,37 @@ def advance(session: Session, escalation_id: int, token: int, holder: str, now: 
         escalation.due_at = now  # yield; the next claim continues
     if end_state:
         escalation.state, escalation.due_at = end_state, None
-        _log(session, escalation, now, "escalation_step", f"ended: {end_state}")
+        log_escalation(session, escalation, now, "escalation_step",
+                       message("escalation.ended", state=message(f"escalation_state.{end_state}")))
     escalation.lease_holder, escalation.lease_until, escalation.updated_at = None, None, now
-    return [EscalationChanged(escalation_dict(session, escalation))]
+    announce(session, EscalationChanged(escalation_dict(session, escalation)))
+    return True
 
 
 # ---- answers ----------------------------------------------------------------------------------
 
 def acknowledge(session: Session, escalation_id: int, *, actor: str, person_id: int | None, answer: str, via: str,
-                at: datetime) -> list[DomainEvent]:
-    """Record an answer (acknowledge, going, not ours) once per person; return what changed."""
+                at: datetime) -> bool:
+    """Record an answer (acknowledge, going, not ours) once per person; False when it was already recorded."""
     if answer not in ANSWERS:
-        raise AnswerRefused(f"answer must be one of {', '.join(ANSWERS)}")
+        raise Invalid("bad_answer", "answer", choices=", ".join(ANSWERS))
     if via not in VIAS:
-        raise AnswerRefused(f"via must be one of {', '.join(VIAS)}")
+        raise Invalid("bad_answer", "via", message="bad_via", choices=", ".join(VIAS))
     escalation = session.scalars(select(Escalation).where(Escalation.id == escalation_id).with_for_update()).first()
     if escalation is None:
-        raise EscalationNotFound(f"no escalation {escalation_id}")
+        raise EscalationNotFound(escalation_id)
     if escalation.state in ("cancelled", "superseded"):
-        raise AnswerRefused(f"escalation {escalation_id} was {escalation.state}")
+        raise Conflict("escalation_closed", "answer", id=escalation_id, state=escalation.state,
+                       state_name=message(f"escalation_state.{escalation.state}"))
     recorded = session.scalar(
         insert_for(session, Acknowledgement)
         .values(escalation_id=escalation_id, person_id=person_id, actor=actor, answer=answer, via=via, at=at)
         .on_conflict_do_nothing().returning(Acknowledgement.id))
     if recorded is None:
-        return []  # the same answer again (a double tap, a repeated SMS): nothing changes
-    said = {"acknowledge": "acknowledged", "going": "is going", "not_ours": "says not ours"}[answer]
-    _log(session, escalation, at, "acknowledgement", f"{actor} {said} (via {via})",
-         {"answer": answer, "via": via, "actor": actor})
+        return False  # the same answer again (a double tap, a repeated SMS): nothing changes
+    log_escalation(session, escalation, at, "acknowledgement",
+                   message(f"escalation.answer_{answer}", actor=actor, via=message(f"via.{via}")),
+                   {"answer": answer, "via": via, "actor": actor})
     if answer in ACKNOWLEDGING and escalation.acknowledged_at is None:
         answered = session.scalar(select(func.count(func.distinct(Acknowledgement.actor))).where(
             Acknowledgement.escalation_id == escalation_id, Acknowledgement.answer.in_(ACKNOWLEDGING)))
@@ -192,26 +197,26 @@ def acknowledge(session: Session, escalation_id: int, *, actor: str, person_id: 
     if answer == "not_ours" and escalation.state == "active":
         escalation.due_at = at  # escalate at once: the next step runs without waiting
     escalation.updated_at = at
-    return [EscalationChanged(escalation_dict(session, escalation))]
+    announce(session, EscalationChanged(escalation_dict(session, escalation)))
+    return True
 
 
 # ---- audit ------------------------------------------------------------------------------------
 
-def audit(session: Session, now: datetime, overdue_seconds: float) -> list[DomainEvent]:
-    """Raise escalations whose step is overdue, once per missed due time."""
+def audit(session: Session, now: datetime, overdue_seconds: float) -> int:
+    """Raise escalations whose step is overdue, once per missed due time; return how many."""
     limit = now - timedelta(seconds=overdue_seconds)
     late = session.scalars(select(Escalation).where(
         Escalation.state == "active", Escalation.due_at < limit,
         or_(Escalation.overdue_reported_at.is_(None), Escalation.overdue_reported_at < Escalation.due_at))
         .with_for_update(skip_locked=True).limit(100)).all()
-    events: list[DomainEvent] = []
     for escalation in late:
         minutes = (now - escalation.due_at).total_seconds() / 60
         escalation.overdue_reported_at = now
-        _log(session, escalation, now, "escalation_overdue",
-             f"step {escalation.step + 1} is {minutes:.1f} min overdue (is the worker running?)")
-        events.append(EscalationOverdue(escalation_dict(session, escalation)))
-    return events
+        log_escalation(session, escalation, now, "escalation_overdue",
+                       message("escalation.overdue", step=escalation.step + 1, minutes=f"{minutes:.1f}"))
+        announce(session, EscalationOverdue(escalation_dict(session, escalation)))
+    return len(late)
 
 
 # ---- shapes -----------------------------------------------------------------------------------
@@ -249,23 +254,12 @@ def escalation_dict(session: Session, escalation: Escalation) -> dict:
         "steps": len(steps),
         "step_type": steps[escalation.step].get("type") if 0 <= escalation.step < len(steps) else None,
         "overdue": is_overdue(escalation),
-        "due_at": _iso(escalation.due_at),
+        "due_at": iso(escalation.due_at),
         "reply_code": escalation.reply_code,
         "required_acks": escalation.required_acks,
-        "acknowledged_at": _iso(escalation.acknowledged_at),
-        "answers": [{"actor": a.actor, "answer": a.answer, "via": a.via, "at": _iso(a.at)} for a in answers],
+        "acknowledged_at": iso(escalation.acknowledged_at),
+        "answers": [{"actor": a.actor, "answer": a.answer, "via": a.via, "at": iso(a.at)} for a in answers],
         "exercise": bool(escalation.exercise),
-        "created_at": _iso(escalation.created_at),
-        "updated_at": _iso(escalation.updated_at),
+        "created_at": iso(escalation.created_at),
+        "updated_at": iso(escalation.updated_at),
     }
-
-
-def _log(session: Session, escalation: Escalation, at: datetime, kind: str, summary: str,
-         data: dict | None = None) -> None:
-    dutylog.append(session, kind=kind, summary=f"{escalation.playbook} #{escalation.id}: {summary}",
-                   author="escalation", occurred_at=at, at=at, incident_id=escalation.incident_id,
-                   escalation_id=escalation.id, data=data)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None

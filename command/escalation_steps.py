@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from command import dutylog, roster
+from command.i18n import message, render
 from command.models import Contact, Escalation, Incident, Membership, Notification, Person
 from command.sms.text import compose
 
@@ -68,11 +69,11 @@ def _first_sms_contact(session: Session, person: Person) -> Contact | None:
 
 # ---- notifying --------------------------------------------------------------------------------
 
-def _notify(ctx: StepContext, step: dict, people: list[Person], *, leaders: bool, missing: str) -> Outcome:
+def _notify(ctx: StepContext, step: dict, people: list[Person], *, leaders: bool, missing: dict) -> Outcome:
     """Write one notification per person and channel; log who was told and who could not be."""
     esc, incident = ctx.escalation, ctx.incident
     if not people:
-        _log(ctx, "escalation_failed", f"step {esc.step + 1} ({step['type']}): {missing}", {"step": step})
+        _log(ctx, "escalation_failed", _step(ctx, step, missing), {"step": step})
         return _next(ctx)
     channels = step.get("channels") or DEFAULT_CHANNELS
     told, problems = [], []
@@ -80,11 +81,11 @@ def _notify(ctx: StepContext, step: dict, people: list[Person], *, leaders: bool
         is_leader = leaders or person.role == "leader"
         for channel in channels:
             if channel == "sms" and is_leader and esc.exercise:
-                problems.append(f"{person.display_name}: no SMS to a leader for an exercise")
+                problems.append(message("step.no_exercise_sms_to_leader", person=person.display_name))
                 continue
             contact = _first_sms_contact(ctx.session, person) if channel == "sms" else None
             if channel == "sms" and contact is None:
-                problems.append(f"{person.display_name}: no mobile number on file")
+                problems.append(message("step.no_mobile", person=person.display_name))
                 continue
             ctx.session.add(Notification(
                 escalation_id=esc.id, incident_id=incident.id, person_id=person.id, step=esc.step, channel=channel,
@@ -94,23 +95,37 @@ def _notify(ctx: StepContext, step: dict, people: list[Person], *, leaders: bool
                 status="pending" if channel == "sms" else "delivered",
                 next_attempt_at=ctx.now, created_at=ctx.now, updated_at=ctx.now))
             told.append(f"{person.display_name} ({channel})")
-    summary = f"step {esc.step + 1} ({step['type']}): notified {', '.join(told) or 'nobody'}"
-    _log(ctx, "escalation_step", summary, {"step": step, "notified": told, "problems": problems})
+    notified = message("step.notified", people=", ".join(told)) if told else message("step.notified_nobody")
+    _log(ctx, "escalation_step", _step(ctx, step, notified),
+         {"step": step, "notified": told, "problems": [render(problem) for problem in problems]})
     for problem in problems:
-        _log(ctx, "escalation_failed", f"step {esc.step + 1} ({step['type']}): {problem}", {"step": step})
+        _log(ctx, "escalation_failed", _step(ctx, step, problem), {"step": step})
     return _next(ctx, told)
 
 
-def _log(ctx: StepContext, kind: str, summary: str, data: dict) -> None:
-    dutylog.append(ctx.session, kind=kind, summary=f"{ctx.escalation.playbook} #{ctx.escalation.id}: {summary}",
-                   author="escalation", occurred_at=ctx.now, at=ctx.now, incident_id=ctx.incident.id,
-                   escalation_id=ctx.escalation.id, data=data)
+def _step(ctx: StepContext, step: dict, what: dict) -> dict:
+    """ "step 2 (notify the liaisons): …" """
+    return message("step.line", number=ctx.escalation.step + 1, type=message(f"step_type.{step['type']}"), what=what)
+
+
+def log_escalation(session: Session, escalation: Escalation, at: datetime, kind: str, what: dict,
+                   data: dict | None = None) -> None:
+    """A duty-log line about ``escalation``: "playbook #id: what"."""
+    dutylog.append(session, kind=kind, message=message("escalation.line", playbook=escalation.playbook,
+                                                       id=escalation.id, what=what),
+                   author="escalation", occurred_at=at, at=at, incident_id=escalation.incident_id,
+                   escalation_id=escalation.id, data=data)
+
+
+def _log(ctx: StepContext, kind: str, what: dict, data: dict) -> None:
+    log_escalation(ctx.session, ctx.escalation, ctx.now, kind, what, data)
 
 
 def notify_liaisons(ctx: StepContext, step: dict) -> Outcome:
     departments = step.get("departments") or ctx.incident.departments or []
     return _notify(ctx, step, _members(ctx, departments, "liaison"), leaders=False,
-                   missing=f"no liaison on file for {', '.join(departments) or 'the incident (no department)'}")
+                   missing=message("step.no_liaison", departments=", ".join(departments))
+                   if departments else message("step.no_department"))
 
 
 def notify_role(ctx: StepContext, step: dict) -> Outcome:
@@ -121,18 +136,20 @@ def notify_role(ctx: StepContext, step: dict) -> Outcome:
         people = list(ctx.session.scalars(select(Person).where(Person.role == role, Person.active.is_(True))
                                           .order_by(Person.username)))
     return _notify(ctx, step, people, leaders=role == "leader",
-                   missing=f"nobody is {role}{' of ' + department if department else ''}")
+                   missing=message("step.nobody_in_post", post=message(f"post.{role}"), department=department)
+                   if department else message("step.nobody_in_role", role=role))
 
 
 def notify_on_duty(ctx: StepContext, step: dict) -> Outcome:
     post = step.get("post", "leader")
     people = roster.on_duty_people(ctx.session, ctx.now, post)
-    return _notify(ctx, step, people, leaders=post == "leader", missing=f"no {post} on duty now (roster gap)")
+    return _notify(ctx, step, people, leaders=post == "leader",
+                   missing=message("step.nobody_on_duty", post=message(f"post.{post}")))
 
 
 def notify_person(ctx: StepContext, step: dict) -> Outcome:
     return _notify(ctx, step, _people(ctx, [step["person"]]), leaders=False,
-                   missing=f"{step['person']} is not an active person")
+                   missing=message("step.not_active", person=step["person"]))
 
 
 def notify_group(ctx: StepContext, step: dict) -> Outcome:
@@ -143,7 +160,7 @@ def notify_group(ctx: StepContext, step: dict) -> Outcome:
     require = step.get("require", "all")
     needed = len(people) if require == "all" else min(int(require), len(people))
     ctx.escalation.required_acks = max(ctx.escalation.required_acks, needed, 1)
-    return _notify(ctx, step, people, leaders=False, missing="nobody in the group is active")
+    return _notify(ctx, step, people, leaders=False, missing=message("step.group_empty"))
 
 
 # ---- flow -------------------------------------------------------------------------------------

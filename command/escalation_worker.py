@@ -53,40 +53,30 @@ class EscalationWorker:
             if not self.run_once():
                 sleep(self.settings["ESCALATION_POLL_SECONDS"])
 
-    def _publish(self, events) -> int:
-        for event in events:
-            self.runtime.publisher.publish(event)
-        return len(events)
-
     def _triage(self) -> int:
-        with self.runtime.sessions.begin() as session:
-            events = escalation.triage(session, self.playbooks, self.clock(), self.settings["TIME_ZONE"], BATCH)
-        return self._publish(events)
+        with self.runtime.unit_of_work() as session:
+            return escalation.triage(session, self.playbooks, self.clock(), self.settings["TIME_ZONE"], BATCH)
 
     def _advance(self) -> int:
-        with self.runtime.sessions.begin() as session:
+        with self.runtime.unit_of_work() as session:
             now = self.clock()
             claimed = escalation.claim_due(session, self.holder, now, BATCH,
                                            self.settings["ESCALATION_LEASE_SECONDS"])
             metrics.observe_step_lateness(session, [escalation_id for escalation_id, _ in claimed], now)
-        done = 0
         for escalation_id, token in claimed:
             try:
-                with self.runtime.sessions.begin() as session:
-                    events = escalation.advance(session, escalation_id, token, self.holder, self.clock())
+                with self.runtime.unit_of_work() as session:
+                    escalation.advance(session, escalation_id, token, self.holder, self.clock())
             except Exception:  # one broken escalation must not hold up the others; its lease runs out
                 log.exception("escalation %s: step failed; it will be retried", escalation_id)
-                continue
-            done += self._publish(events) or 1
-        return done
+        return len(claimed)
 
     def _audit(self) -> int:
-        with self.runtime.sessions.begin() as session:
-            events = escalation.audit(session, self.clock(), self.settings["ESCALATION_OVERDUE_SECONDS"])
-        return self._publish(events)
+        with self.runtime.unit_of_work() as session:
+            return escalation.audit(session, self.clock(), self.settings["ESCALATION_OVERDUE_SECONDS"])
 
     def _reports(self) -> int:
-        with self.runtime.sessions.begin() as session:
+        with self.runtime.unit_of_work() as session:
             return len(reporting.check_due(session, self.clock()))
 
     def _deliver(self) -> int:

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from command.enums import Grade, Severity
+from command.i18n import message
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "grading.yaml"
 HARM_FIELDS = ("deaths", "serious_injuries", "direct_loss_yuan")
@@ -23,10 +24,10 @@ class GradingError(ValueError):
 
 @dataclass(frozen=True)
 class Proposal:
-    """A proposed grade and the reason an operator reads before confirming it."""
+    """A proposed grade and why (a message: command.i18n renders it in the reader's language)."""
 
     grade: Grade | None
-    reason: str
+    basis: dict
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,14 @@ def propose(severity: str, deaths: int | None = None, serious_injuries: int | No
     if known:
         for grade, limits in thresholds.harm:
             reached = [name for name, value in known.items() if value >= limits[name] and limits[name] > 0]
-            if reached or all(limit == 0 for limit in limits.values()):
-                why = ", ".join(f"{name.replace('_', ' ')} {known[name]} ≥ {limits[name]}" for name in reached)
-                return Proposal(grade, f"harm: {why}" if why else "harm below grade III thresholds")
-        return Proposal(None, "no harm threshold reached")
+            if reached:
+                return Proposal(grade, message("grade.harm", reached=[
+                    message("grade.harm_item", name=message(f"harm.{name}"), value=known[name], limit=limits[name])
+                    for name in reached]))
+            if all(limit == 0 for limit in limits.values()):
+                return Proposal(grade, message("grade.harm_below_iii"))
+        return Proposal(None, message("grade.no_harm_threshold"))
     grade = thresholds.severity.get(Severity(severity)) if severity in Severity.__members__.values() else None
     if grade is None:
-        return Proposal(None, "severity unknown and no harm figures yet")
-    return Proposal(grade, f"warning severity {severity}")
+        return Proposal(None, message("grade.severity_unknown"))
+    return Proposal(grade, message("grade.severity", severity=message(f"level.{severity}")))

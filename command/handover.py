@@ -22,8 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from command import dutylog, reporting, roster
+from command.errors import Conflict, Forbidden, Invalid, NotFound
+from command.i18n import message
 from command.incidents import OPEN_STATUSES
 from command.models import DutyLogEntry, Escalation, Handover, Incident, Person, ReportObligation, Shift
+from feeds.event import iso
 
 ROLES = ("outgoing", "incoming")
 MAX_LISTED = 1000  # per section; the draft says how many more there are
@@ -31,24 +34,25 @@ NOTES_LIMIT, REMARK_LIMIT, ACTOR_LIMIT = 4000, 500, 128
 TICK = timedelta(microseconds=1)
 
 
-class HandoverError(ValueError):
-    """A handover action was refused; ``code`` is stable, ``field`` names the input at fault."""
-
-    def __init__(self, message: str, code: str, field: str | None = None, **details: Any):
-        super().__init__(message)
-        self.code, self.field, self.details = code, field, details
-
-
-class HandoverRequired(HandoverError):
+class HandoverRequired(Conflict):
     """A shift cannot be closed before both officers have signed its handover."""
 
+    def __init__(self, shift_id: int):
+        super().__init__("handover_required", id=shift_id)
 
-class ShiftNotFound(LookupError):
+
+class ShiftNotFound(NotFound):
     """No shift with that id (or none on duty)."""
 
+    def __init__(self, shift_id: int | None, field: str = "shift_id"):
+        super().__init__("shift" if shift_id is not None else "shift_on_duty", shift_id, field, code="no_shift")
 
-class HandoverNotFound(LookupError):
+
+class HandoverNotFound(NotFound):
     """No handover with that id."""
+
+    def __init__(self, handover_id: int):
+        super().__init__("handover", handover_id)
 
 
 def current_shift(session: Session, at: datetime) -> Shift | None:
@@ -104,27 +108,25 @@ def edit(session: Session, handover_id: int, *, actor: str, at: datetime, notes:
     handover = _handover(session, handover_id)
     actor = _actor(actor)
     if handover.outgoing_signed_at is not None:
-        raise HandoverError("the outgoing officer has signed: the draft can no longer change", "draft_signed")
+        raise Conflict("draft_signed")
     draft = dict(handover.draft)
     if notes is not None:
         if not isinstance(notes, str) or len(notes) > NOTES_LIMIT:
-            raise HandoverError(f"notes are text of at most {NOTES_LIMIT} characters", "bad_notes", "notes",
-                                limit=NOTES_LIMIT)
+            raise Invalid("bad_notes", "notes", limit=NOTES_LIMIT)
         draft["notes"], draft["notes_by"] = notes.strip(), actor
     if settled is not None:
         if not isinstance(settled, dict):
-            raise HandoverError("settled maps item keys to a remark (or null)", "bad_settled", "settled")
+            raise Invalid("bad_settled", "settled")
         keys = {item["key"] for item in draft["open_items"]}
         marks = dict(draft.get("settled") or {})
         for key, remark in settled.items():
             if key not in keys:
-                raise HandoverError(f"{key} is not an open item of this handover", "unknown_item", "settled", key=key)
+                raise Invalid("unknown_item", "settled", key=str(key)[:64])
             if remark is None:
                 marks.pop(key, None)
                 continue
             if not isinstance(remark, str) or not remark.strip() or len(remark) > REMARK_LIMIT:
-                raise HandoverError(f"settling an item needs a remark of 1 to {REMARK_LIMIT} characters",
-                                    "remark_required", "settled", key=key, limit=REMARK_LIMIT)
+                raise Invalid("remark_required", "settled", key=key, limit=REMARK_LIMIT)
             marks[key] = {"remark": remark.strip(), "by": actor, "at": at.isoformat()}
         draft["settled"] = marks
     handover.draft = draft
@@ -144,7 +146,7 @@ def sign(session: Session, handover_id: int, role: str, actor: str, at: datetime
     handover = _handover(session, handover_id)
     actor = _actor(actor)
     if role not in ROLES:
-        raise HandoverError("role must be outgoing or incoming", "bad_role", "role")
+        raise Invalid("bad_role", "role", choices=", ".join(ROLES))
     shift = _shift(session, handover.shift_id)
     if role == "outgoing":
         return _sign_outgoing(session, handover, shift, actor, at, digest)
@@ -155,11 +157,10 @@ def close_shift(session: Session, shift_id: int, at: datetime) -> Shift:
     """Close the shift; refused (HandoverRequired) unless its handover carries both signatures."""
     shift = _shift(session, shift_id)
     if shift.closed_at is not None:
-        raise HandoverError(f"shift {shift_id} is already closed", "already_closed")
+        raise Conflict("already_closed", id=shift_id)
     handover = session.scalar(select(Handover).where(Handover.shift_id == shift_id))
     if handover is None or handover.outgoing_signed_at is None or handover.incoming_signed_at is None:
-        raise HandoverRequired(f"shift {shift_id} cannot be closed without a handover signed by the outgoing "
-                               "and the incoming officer", "handover_required")
+        raise HandoverRequired(shift_id)
     shift.closed_at = at
     session.flush()
     return shift
@@ -182,9 +183,9 @@ def handover_dict(handover: Handover) -> dict:
     closed = handover.incoming_signed_at is not None
     return {"id": handover.id, "shift_id": handover.shift_id, "incoming_shift_id": handover.incoming_shift_id,
             "state": "closed" if closed else ("outgoing_signed" if handover.outgoing_signed_at else "draft"),
-            "drafted_at": _iso(handover.drafted_at), "draft": handover.draft, "digest": digest_of(handover.draft),
-            "outgoing_signed_by": handover.outgoing_signed_by, "outgoing_signed_at": _iso(handover.outgoing_signed_at),
-            "incoming_signed_by": handover.incoming_signed_by, "incoming_signed_at": _iso(handover.incoming_signed_at)}
+            "drafted_at": iso(handover.drafted_at), "draft": handover.draft, "digest": digest_of(handover.draft),
+            "outgoing_signed_by": handover.outgoing_signed_by, "outgoing_signed_at": iso(handover.outgoing_signed_at),
+            "incoming_signed_by": handover.incoming_signed_by, "incoming_signed_at": iso(handover.incoming_signed_at)}
 
 
 def shift_dict(session: Session, shift: Shift | None) -> dict | None:
@@ -203,18 +204,16 @@ def handed_over(draft: dict) -> list[dict]:
 def _sign_outgoing(session: Session, handover: Handover, shift: Shift, actor: str, at: datetime,
                    digest: str | None) -> Handover:
     if handover.outgoing_signed_at is not None:
-        raise HandoverError(f"the outgoing officer ({handover.outgoing_signed_by}) has already signed",
-                            "already_signed", "role")
+        raise Conflict("already_signed", "role", who=handover.outgoing_signed_by)
     if digest is not None and digest != digest_of(handover.draft):
-        raise HandoverError("the draft changed since it was shown: reload it and sign again", "stale_draft", "digest")
+        raise Conflict("stale_draft", "digest")
     allowed = [p for p in (_person(session, shift.duty_officer_id), _person(session, shift.leader_id)) if p]
     check = _roster_check(actor, allowed, "outgoing",
                           f"shift {shift.id} names no duty officer or leader on duty")
     handover.outgoing_signed_by, handover.outgoing_signed_at = actor, at
     session.flush()
     dutylog.append(session, kind="handover", author=actor, at=at,
-                   summary=f"交接班：第 {shift.id} 班交班人 {actor} 已签字 / Handover of shift {shift.id}: "
-                           f"signed by the outgoing officer {actor}",
+                   message=message("handover.outgoing_signed", shift=shift.id, actor=actor),
                    data={"handover_id": handover.id, "shift_id": shift.id, "role": "outgoing", "actor": actor,
                          "digest": digest_of(handover.draft), "roster_check": check})
     return handover
@@ -222,12 +221,11 @@ def _sign_outgoing(session: Session, handover: Handover, shift: Shift, actor: st
 
 def _sign_incoming(session: Session, handover: Handover, shift: Shift, actor: str, at: datetime) -> Handover:
     if handover.outgoing_signed_at is None:
-        raise HandoverError("the outgoing officer signs first", "outgoing_first", "role")
+        raise Conflict("outgoing_first", "role")
     if handover.incoming_signed_at is not None:
-        raise HandoverError(f"the incoming officer ({handover.incoming_signed_by}) has already signed",
-                            "already_signed", "role")
+        raise Conflict("already_signed", "role", who=handover.incoming_signed_by)
     if actor == handover.outgoing_signed_by:
-        raise HandoverError("the incoming officer must be someone other than the outgoing one", "same_person", "actor")
+        raise Conflict("same_person", "actor")
     incoming = incoming_shift(session, shift)  # the roster now: a swap approved since the draft counts
     officer = _person(session, incoming.duty_officer_id) if incoming else None
     if incoming is None:
@@ -249,8 +247,8 @@ def _roster_check(actor: str, allowed: list[Person], role: str, why_unchecked: s
         return f"not checked: {why_unchecked}"
     if actor not in {p.username for p in allowed}:
         names = " or ".join(f"{p.display_name} ({p.username})" for p in allowed)
-        raise HandoverError(f"the roster names {names} as the {role} officer, not {actor}", "not_on_roster",
-                            "actor", expected=[p.username for p in allowed])
+        raise Forbidden("not_on_roster", "actor", names=names, role=role, actor=actor,
+                        expected=[p.username for p in allowed])
     return "matches the roster"
 
 
@@ -262,15 +260,11 @@ def _log_ownership(session: Session, handover: Handover, shift: Shift, incoming:
              "reports": [r["id"] for r in draft["reports_due"]],
              "log_entries": [item["entry_id"] for item in handed_over(draft)]}
     settled = sorted(int(key.split(":")[1]) for key in draft.get("settled") or {})
-    lists = "; ".join(f"{label} {_ids(moved[name])}" for name, label in (
-        ("incidents", "事件 incidents"), ("escalations", "升级 escalations"), ("reports", "报送 reports"),
-        ("log_entries", "待办 items")) if moved[name])
-    to = f"第 {incoming.id} 班" if incoming else "下一班"
-    summary = (f"交接班完成：第 {shift.id} 班 → {to}，交班 {handover.outgoing_signed_by}，接班 {owner}，"
-               f"未结事项移交 {owner} / Handover done: shift {shift.id} → "
-               f"{f'shift {incoming.id}' if incoming else 'next shift'}, outgoing {handover.outgoing_signed_by}, "
-               f"incoming {owner}; open items now owned by {owner}" + (f" · {lists}" if lists else ""))
-    dutylog.append(session, kind="handover", author=owner, at=at, summary=summary,
+    lists = [message(f"handover.moved_{name}", ids=_ids(moved[name])) for name in moved if moved[name]]
+    to = message("handover.to_shift", id=incoming.id) if incoming else message("handover.to_next_shift")
+    said = message("handover.done_items" if lists else "handover.done", shift=shift.id, to=to,
+                   outgoing=handover.outgoing_signed_by, incoming=owner, items=lists)
+    dutylog.append(session, kind="handover", author=owner, at=at, message=said,
                    data={"handover_id": handover.id, "shift_id": shift.id,
                          "incoming_shift_id": incoming.id if incoming else None, "role": "incoming",
                          "outgoing": handover.outgoing_signed_by, "incoming": owner, "new_owner": owner,
@@ -295,7 +289,7 @@ def _open_incidents(session: Session) -> list[dict]:
                            .order_by(Incident.received_at, Incident.id))
     return [{"id": i.id, "headline": i.headline, "status": i.status, "severity": i.severity,
              "grade": i.grade or i.grade_proposed, "cap_status": i.cap_status, "sensitive": bool(i.sensitive),
-             "received_at": _iso(i.received_at), "updated_at": _iso(i.updated_at)} for i in rows]
+             "received_at": iso(i.received_at), "updated_at": iso(i.updated_at)} for i in rows]
 
 
 def _unacknowledged(session: Session) -> list[dict]:
@@ -303,7 +297,7 @@ def _unacknowledged(session: Session) -> list[dict]:
                            .where(Escalation.state == "active", Escalation.acknowledged_at.is_(None))
                            .order_by(Escalation.created_at, Escalation.id))
     return [{"id": e.id, "incident_id": e.incident_id, "headline": headline, "playbook": e.playbook, "step": e.step,
-             "due_at": _iso(e.due_at), "exercise": bool(e.exercise), "created_at": _iso(e.created_at)}
+             "due_at": iso(e.due_at), "exercise": bool(e.exercise), "created_at": iso(e.created_at)}
             for e, headline in rows]
 
 
@@ -313,7 +307,7 @@ def _reports_due(session: Session, at: datetime) -> list[dict]:
                            .where(ReportObligation.status.in_(reporting.SATISFIABLE))  # a missed one is still owed
                            .order_by(ReportObligation.due_at, ReportObligation.id))
     return [{"id": r.id, "incident_id": r.incident_id, "headline": headline, "rule": r.rule, "channel": r.channel,
-             "status": r.status, "due_at": _iso(r.due_at), "overdue": r.due_at < at} for r, headline in rows]
+             "status": r.status, "due_at": iso(r.due_at), "overdue": r.due_at < at} for r, headline in rows]
 
 
 def _open_items(session: Session, shift: Shift) -> list[dict]:
@@ -350,7 +344,7 @@ def _open_items(session: Session, shift: Shift) -> list[dict]:
         if entry is None:
             continue
         items.append({"key": f"log:{entry_id}", "entry_id": entry_id, "kind": entry.kind, "summary": entry.summary,
-                      "author": entry.author, "occurred_at": _iso(entry.occurred_at),
+                      "author": entry.author, "occurred_at": iso(entry.occurred_at),
                       "incident_id": entry.incident_id, "reasons": why, "owner": owners.get(entry_id)})
     items.sort(key=lambda item: ("carried_over" not in item["reasons"], item["entry_id"]))
     return items
@@ -362,9 +356,9 @@ def _shift_dict(session: Session, shift: Shift) -> dict:
     def who(person_id: int | None) -> dict | None:
         person = _person(session, person_id)
         return {"id": person.id, "username": person.username, "display_name": person.display_name} if person else None
-    return {"id": shift.id, "starts_at": _iso(shift.starts_at), "ends_at": _iso(shift.ends_at),
+    return {"id": shift.id, "starts_at": iso(shift.starts_at), "ends_at": iso(shift.ends_at),
             "duty_officer": who(shift.duty_officer_id), "leader": who(shift.leader_id),
-            "closed_at": _iso(shift.closed_at)}
+            "closed_at": iso(shift.closed_at)}
 
 
 def _person(session: Session, person_id: int | None) -> Person | None:
@@ -374,22 +368,18 @@ def _person(session: Session, person_id: int | None) -> Person | None:
 def _shift(session: Session, shift_id: int) -> Shift:
     shift = session.get(Shift, shift_id)
     if shift is None:
-        raise ShiftNotFound(f"no shift {shift_id}")
+        raise ShiftNotFound(shift_id)
     return shift
 
 
 def _handover(session: Session, handover_id: int) -> Handover:
     handover = session.get(Handover, handover_id)
     if handover is None:
-        raise HandoverNotFound(f"no handover {handover_id}")
+        raise HandoverNotFound(handover_id)
     return handover
 
 
 def _actor(actor: Any) -> str:
     if not isinstance(actor, str) or not actor.strip() or len(actor.strip()) > ACTOR_LIMIT:
-        raise HandoverError(f"actor must name who acts (1 to {ACTOR_LIMIT} characters)", "actor_required", "actor")
+        raise Invalid("actor_required", "actor", limit=ACTOR_LIMIT)
     return actor.strip()
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None

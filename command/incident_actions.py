@@ -8,66 +8,47 @@ into the incident's log with the rule id.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from command import reporting
+from command.correlation import proposal_dict
 from command.enums import Action, Grade, grade_rank
+from command.errors import Conflict, Invalid, NotFound
+from command.incidents import IncidentNotFound
 from command.events import IncidentUpdated
 from command.grading import propose
 from command.incidents import feature, log
 from command.lifecycle import transition
-from command.correlation import proposal_dict
 from command.models import CorrelationProposal, Incident
+from command.unit_of_work import announce
 
 OPERATOR_ACTIONS = (Action.ACKNOWLEDGE, Action.RESPOND, Action.RESOLVE, Action.CLOSE, Action.REOPEN)
 MAX_REASON = 2000
 
 
-class IncidentNotFound(LookupError):
-    """No incident has this id."""
-
-
-class StaleVersion(RuntimeError):
-    """The incident changed since the operator loaded it."""
+class StaleVersion(Conflict):
+    """The incident changed since the operator loaded it: who changed it, and when."""
 
     def __init__(self, incident: Incident):
-        super().__init__(f"incident {incident.id} is at version {incident.version}, changed by "
-                         f"{incident.updated_by or 'unknown'} at {incident.updated_at.isoformat()}")
-        self.version, self.changed_by, self.changed_at = incident.version, incident.updated_by, incident.updated_at
+        super().__init__("stale_version", "version", version=incident.version,
+                         changed_by=incident.updated_by or "", changed_at=incident.updated_at.isoformat())
 
 
-class FieldError(ValueError):
-    """A value an operator gave is wrong; ``field`` names it."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-
-
-class ReasonRequired(FieldError):
+class ReasonRequired(Invalid):
     """A grade or harm change without a reason."""
 
     def __init__(self):
-        super().__init__("reason", "a reason is required for a grade or harm change")
-
-
-@dataclass(frozen=True)
-class Change:
-    """A successful operator change: the incident after it, and the event to publish."""
-
-    incident: Incident
-    event: IncidentUpdated
+        super().__init__("reason_required", "reason")
 
 
 def act(session: Session, incident_id: int, action: str, actor: str, seen_version: int, at: datetime,
-        reason: str | None = None) -> Change:
+        reason: str | None = None) -> Incident:
     """Move the incident's status by ``action`` (acknowledge, respond, resolve, close, reopen)."""
     if action not in {a.value for a in OPERATOR_ACTIONS}:
-        raise FieldError("action", f"action must be one of {', '.join(a.value for a in OPERATOR_ACTIONS)}")
+        raise Invalid("bad_action", "action", choices=", ".join(a.value for a in OPERATOR_ACTIONS))
     current = _current(session, incident_id, seen_version)
     status, rule_id = transition(current.status, action)
     return _write(session, current, actor, at, {"status": status.value}, kind="status", rule_id=rule_id,
@@ -75,10 +56,10 @@ def act(session: Session, incident_id: int, action: str, actor: str, seen_versio
 
 
 def set_grade(session: Session, incident_id: int, grade: str, actor: str, seen_version: int, at: datetime,
-              reason: str, profile: str | reporting.Profile = reporting.DEFAULT_PROFILE) -> Change:
+              reason: str, profile: str | reporting.Profile = reporting.DEFAULT_PROFILE) -> Incident:
     """Confirm or change the incident grade (I–IV); a reason is required. ``profile``: whose reporting deadlines."""
     if grade not in {g.value for g in Grade}:
-        raise FieldError("grade", "grade must be one of I, II, III, IV")
+        raise Invalid("bad_grade", "grade", choices=", ".join(g.value for g in Grade))
     grade = Grade(grade)
     current = _current(session, incident_id, seen_version)
     rule_id = "GRADE-CONFIRM" if grade.value == current.grade_proposed and current.grade is None else "GRADE-SET"
@@ -90,23 +71,23 @@ def set_grade(session: Session, incident_id: int, grade: str, actor: str, seen_v
                     before=current.grade or f"proposed {current.grade_proposed}", after=grade.value,
                     reason=_required(reason))
     # Report obligations (信息报送) in the same transaction: the grade and its deadlines commit together.
-    reporting.obligations_for(session, change.incident, f"grade:{grade.value}", at, profile,
+    reporting.obligations_for(session, change, f"grade:{grade.value}", at, profile,
                               previous_grade=previous, author=actor)
     return change
 
 
 def set_harm(session: Session, incident_id: int, actor: str, seen_version: int, at: datetime, reason: str, *,
-             deaths: int | None, serious_injuries: int | None, direct_loss_yuan: int | None) -> Change:
+             deaths: int | None, serious_injuries: int | None, direct_loss_yuan: int | None) -> Incident:
     """Record deaths, serious injuries and direct loss; the proposed grade follows. A reason is required."""
     for name, value in (("deaths", deaths), ("serious_injuries", serious_injuries),
                         ("direct_loss_yuan", direct_loss_yuan)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-            raise FieldError(name, f"{name} must be a whole number of 0 or more")
+            raise Invalid("not_negative_whole", name)
     current = _current(session, incident_id, seen_version)
     proposal = propose(current.severity, deaths, serious_injuries, direct_loss_yuan)
     figures = {"deaths": deaths, "serious_injuries": serious_injuries, "direct_loss_yuan": direct_loss_yuan}
     before = "/".join(str(getattr(current, name)) for name in figures)
-    changes = dict(figures, grade_proposed=proposal.grade, grade_reason=proposal.reason)
+    changes = dict(figures, grade_proposed=proposal.grade, grade_basis=proposal.basis)
     if current.grade is None and grade_rank(proposal.grade) > grade_rank(current.grade_proposed):
         changes["triage_at"] = at
     return _write(session, current, actor, at, changes,
@@ -116,7 +97,7 @@ def set_harm(session: Session, incident_id: int, actor: str, seen_version: int, 
 
 def set_sensitive(session: Session, incident_id: int, sensitive: bool, actor: str, seen_version: int,
                   at: datetime, reason: str | None = None,
-                  profile: str | reporting.Profile = reporting.DEFAULT_PROFILE) -> Change:
+                  profile: str | reporting.Profile = reporting.DEFAULT_PROFILE) -> Incident:
     """Flag or unflag the incident as sensitive (敏感)."""
     current = _current(session, incident_id, seen_version)
     changes = {"sensitive": bool(sensitive)}
@@ -127,21 +108,21 @@ def set_sensitive(session: Session, incident_id: int, sensitive: bool, actor: st
                     rule_id="SENSITIVE-ON" if sensitive else "SENSITIVE-OFF", before=str(bool(current.sensitive)),
                     after=str(bool(sensitive)), reason=reason)
     if flagged:  # a sensitive incident is reported too (信息报送), in the same transaction
-        reporting.obligations_for(session, change.incident, "sensitive", at, profile, author=actor)
+        reporting.obligations_for(session, change, "sensitive", at, profile, author=actor)
     return change
 
 
 def _current(session: Session, incident_id: int, seen_version: int) -> Incident:
     incident = session.get(Incident, incident_id, populate_existing=True)
     if incident is None:
-        raise IncidentNotFound(f"no incident {incident_id}")
+        raise IncidentNotFound(incident_id)
     if incident.version != seen_version:
         raise StaleVersion(incident)
     return incident
 
 
 def _write(session: Session, current: Incident, actor: str, at: datetime, changes: dict, *, kind: str,
-           rule_id: str, before: str | None, after: str | None, reason: str | None) -> Change:
+           rule_id: str, before: str | None, after: str | None, reason: str | None) -> Incident:
     changed = session.scalars(
         update(Incident).where(Incident.id == current.id, Incident.version == current.version)
         .values(**changes, version=current.version + 1, updated_by=actor, updated_at=at).returning(Incident),
@@ -150,7 +131,8 @@ def _write(session: Session, current: Incident, actor: str, at: datetime, change
         raise StaleVersion(session.get(Incident, current.id, populate_existing=True))
     log(session, changed, actor, kind, at, rule_id=rule_id, before=before, after=after,
         reason=(reason or "")[:MAX_REASON] or None)
-    return Change(changed, IncidentUpdated(feature(changed)))
+    announce(session, IncidentUpdated(feature(changed)))
+    return changed
 
 
 def _required(reason: str | None) -> str:
@@ -160,50 +142,50 @@ def _required(reason: str | None) -> str:
 
 
 def merge(session: Session, incident_id: int, into_id: int, actor: str, seen_version: int, at: datetime,
-          reason: str | None = None) -> list[Change]:
+          reason: str | None = None) -> Incident:
     """Merge incident ``incident_id`` into ``into_id`` (reversible with split); both logs say so."""
     if incident_id == into_id:
-        raise FieldError("into", "an incident cannot be merged into itself")
+        raise Invalid("merge_into_itself", "into")
     target = session.get(Incident, into_id, populate_existing=True)
     if target is None:
-        raise FieldError("into", f"no incident {into_id}")
+        raise Invalid("merge_target_missing", "into", into=into_id)
     if target.merged_into_id is not None:
-        raise FieldError("into", f"incident {into_id} is itself merged into {target.merged_into_id}")
+        raise Invalid("merge_target_merged", "into", into=into_id, parent=target.merged_into_id)
     current = _current(session, incident_id, seen_version)
     if current.merged_into_id is not None:
-        raise FieldError("into", f"incident {incident_id} is already merged into {current.merged_into_id}")
+        raise Invalid("already_merged", "into", id=incident_id, parent=current.merged_into_id)
     if session.scalar(select(Incident.id).where(Incident.merged_into_id == incident_id).limit(1)):
-        raise FieldError("into", f"incident {incident_id} has incidents merged into it; split them first")
+        raise Invalid("has_merged_incidents", "into", id=incident_id)
     child = _write(session, current, actor, at, {"merged_into_id": into_id}, kind="merge", rule_id="MERGE",
                    before=None, after=f"#{into_id}", reason=reason)
-    parent = _write(session, target, actor, at, {}, kind="merge", rule_id="MERGE-IN", before=None,
+    _write(session, target, actor, at, {}, kind="merge", rule_id="MERGE-IN", before=None,
                     after=f"#{incident_id}", reason=reason)
     _decide(session, incident_id, into_id, "merged", actor, at)
-    return [child, parent]
+    return child
 
 
 def split(session: Session, incident_id: int, actor: str, seen_version: int, at: datetime,
-          reason: str | None = None) -> list[Change]:
+          reason: str | None = None) -> Incident:
     """Undo a merge: the incident stands on its own again."""
     current = _current(session, incident_id, seen_version)
     if current.merged_into_id is None:
-        raise FieldError("id", f"incident {incident_id} is not merged")
+        raise Invalid("not_merged", "id", id=incident_id)
     parent = session.get(Incident, current.merged_into_id, populate_existing=True)
     child = _write(session, current, actor, at, {"merged_into_id": None}, kind="split", rule_id="SPLIT",
                    before=f"#{parent.id}", after=None, reason=reason)
-    parent_change = _write(session, parent, actor, at, {}, kind="split", rule_id="SPLIT-OUT",
+    _write(session, parent, actor, at, {}, kind="split", rule_id="SPLIT-OUT",
                            before=f"#{incident_id}", after=None, reason=reason)
     _decide(session, incident_id, parent.id, "split", actor, at)
-    return [child, parent_change]
+    return child
 
 
 def dismiss(session: Session, proposal_id: int, actor: str, at: datetime) -> dict:
     """The operator says a correlation proposal is wrong."""
     proposal = session.get(CorrelationProposal, proposal_id)
     if proposal is None:
-        raise IncidentNotFound(f"no correlation proposal {proposal_id}")
-    if proposal.status != "proposed":
-        raise FieldError("id", f"proposal {proposal_id} is already {proposal.status}")
+        raise NotFound("proposal", proposal_id)
+    if proposal.status != "proposed":  # someone decided it first
+        raise Conflict("proposal_decided", "id", id=proposal_id, decision=proposal.status)
     proposal.status, proposal.decided_by, proposal.decided_at = "dismissed", actor, at
     session.flush()
     return proposal_dict(proposal)
@@ -228,10 +210,11 @@ def take_lease(session: Session, incident_id: int, actor: str, at: datetime) -> 
         .values(lease_holder=actor, lease_until=at + timedelta(seconds=LEASE_SECONDS)).returning(Incident),
         execution_options={"populate_existing": True, "synchronize_session": False}).first()
     if changed is not None:
+        announce(session, IncidentUpdated(feature(changed)))  # other consoles show "being edited by"
         return changed, True
     incident = session.get(Incident, incident_id, populate_existing=True)
     if incident is None:
-        raise IncidentNotFound(f"no incident {incident_id}")
+        raise IncidentNotFound(incident_id)
     return incident, False
 
 
@@ -241,7 +224,8 @@ def release_lease(session: Session, incident_id: int, actor: str) -> Incident:
                     .values(lease_holder=None, lease_until=None))
     incident = session.get(Incident, incident_id, populate_existing=True)
     if incident is None:
-        raise IncidentNotFound(f"no incident {incident_id}")
+        raise IncidentNotFound(incident_id)
+    announce(session, IncidentUpdated(feature(incident)))
     return incident
 
 
@@ -252,11 +236,12 @@ def add_note(session: Session, incident_id: int, text: str, actor: str, at: date
     """Add an operator's note to the incident's timeline (notes do not change the version)."""
     text = (text or "").strip()
     if not text:
-        raise FieldError("text", "a note needs text")
+        raise Invalid("note_empty", "text")
     if len(text) > MAX_NOTE:
-        raise FieldError("text", f"a note is at most {MAX_NOTE} characters")
+        raise Invalid("note_too_long", "text", limit=MAX_NOTE)
     incident = session.get(Incident, incident_id)
     if incident is None:
-        raise IncidentNotFound(f"no incident {incident_id}")
+        raise IncidentNotFound(incident_id)
     log(session, incident, actor, "note", at, rule_id="NOTE", reason=text)
+    announce(session, IncidentUpdated(feature(incident)))  # every console reloads the open panel
     return incident

@@ -20,11 +20,14 @@ from sqlalchemy.orm import Session
 from command.db import insert_for
 from command.directory import departments_for
 from command.enums import OPEN, Action, grade_rank
+from command.errors import NotFound
 from command.correlation import propose_for
-from command.events import CorrelationProposed, DomainEvent, IncidentOpened, IncidentUpdated
+from command.events import CorrelationProposed, IncidentOpened, IncidentUpdated
 from command.grading import propose
 from command.lifecycle import InvalidTransition, transition
 from command.models import FeedEventRecord, Incident, IncidentLog
+from command.unit_of_work import announce
+from feeds.event import iso
 
 if TYPE_CHECKING:
     from feeds.event import FeedEvent
@@ -35,24 +38,33 @@ MAX_RETRIES = 8
 SEVERITY_RANK = {"unknown": 0, "minor": 1, "moderate": 2, "severe": 3, "extreme": 4}
 
 
+class IncidentNotFound(NotFound):
+    """No incident has this id (or none the asker may see)."""
+
+    def __init__(self, incident_id: int, field: str = "id"):
+        super().__init__("incident", incident_id, field)
+
+
 class ConcurrentChange(RuntimeError):
     """The incident kept changing under us; the caller's transaction should be retried."""
 
 
-def apply_event(session: Session, event: "FeedEvent", received_at: datetime) -> tuple[int | None, list[DomainEvent]]:
-    """Open or change the incident ``event`` belongs to; return its id (None: none) and what changed."""
+def apply_event(session: Session, event: "FeedEvent", received_at: datetime) -> int | None:
+    """Open or change the incident ``event`` belongs to (announcing what changed); return its id, None for none."""
     actor = f"feed:{event.source}"
     incident_id = _belongs_to(session, event)
     if incident_id is None:
         if event.msg_type == "cancel":
-            return None, []  # a cancel only closes what exists (a gauge back under its warning level)
+            return None  # a cancel only closes what exists (a gauge back under its warning level)
         opened = _open(session, event, received_at, actor)
         if opened is not None:
-            proposals = [CorrelationProposed(p) for p in propose_for(session, opened)]
-            return opened.id, [IncidentOpened(feature(opened)), *proposals]
+            announce(session, IncidentOpened(feature(opened)))
+            for proposal in propose_for(session, opened):
+                announce(session, CorrelationProposed(proposal))
+            return opened.id
         incident_id = _belongs_to(session, event)  # a concurrent writer opened it first
-    change = _change(session, incident_id, event, received_at, actor)
-    return incident_id, [change] if change else []
+    _change(session, incident_id, event, received_at, actor)
+    return incident_id
 
 
 def _belongs_to(session: Session, event: "FeedEvent") -> int | None:
@@ -81,7 +93,7 @@ def _open(session: Session, event: "FeedEvent", received_at: datetime, actor: st
         insert_for(session, Incident)
         .values(source=event.source, external_id=event.external_id, received_at=received_at,
                 status="resolved" if _cancelled_later(session, event) else "new", version=1,
-                updated_by=actor, grade_proposed=proposal.grade, grade_reason=proposal.reason,
+                updated_by=actor, grade_proposed=proposal.grade, grade_basis=proposal.basis,
                 triage_at=received_at, **values)
         .on_conflict_do_nothing()
         .returning(Incident)
@@ -92,24 +104,26 @@ def _open(session: Session, event: "FeedEvent", received_at: datetime, actor: st
     return opened
 
 
-def _change(session: Session, incident_id: int, event: "FeedEvent", received_at: datetime,
-            actor: str) -> DomainEvent | None:
+def _change(session: Session, incident_id: int, event: "FeedEvent", received_at: datetime, actor: str) -> None:
     for _ in range(MAX_RETRIES):
         current = session.get(Incident, incident_id, populate_existing=True)
         if current.sent_at and event.sent_at and event.sent_at < current.sent_at:
-            return None  # an older message arriving late: kept as an event, changes nothing
+            return  # an older message arriving late: kept as an event, changes nothing
         changes, rule_id = _changes_for(current, event, received_at)
         if changes is None:
-            return None
+            return
+        # Read before the update: its RETURNING refreshes ``current`` (the same object) to the new values.
+        before = f"{current.status}/{current.severity}"
         changed = session.scalars(
             update(Incident).where(Incident.id == incident_id, Incident.version == current.version)
             .values(**changes, version=current.version + 1, updated_by=actor).returning(Incident),
             execution_options={"populate_existing": True, "synchronize_session": False}).first()
         if changed is not None:
             log(session, changed, actor, "status" if event.msg_type == "cancel" else "updated", received_at,
-                rule_id=rule_id, before=f"{current.status}/{current.severity}",
-                after=f"{changed.status}/{changed.severity}", reason=event.headline[:500])
-            return IncidentUpdated(feature(changed))
+                rule_id=rule_id, before=before, after=f"{changed.status}/{changed.severity}",
+                reason=event.headline[:500])
+            announce(session, IncidentUpdated(feature(changed)))
+            return
     raise ConcurrentChange(f"incident {incident_id} changed {MAX_RETRIES} times while applying an event")
 
 
@@ -128,7 +142,7 @@ def _changes_for(current: Incident, event: "FeedEvent", received_at: datetime) -
         values["occurred_at"] = current.occurred_at  # 事发 does not move with later messages
     if current.grade is None:
         proposal = propose(event.severity, current.deaths, current.serious_injuries, current.direct_loss_yuan)
-        values.update(grade_proposed=proposal.grade, grade_reason=proposal.reason)
+        values.update(grade_proposed=proposal.grade, grade_basis=proposal.basis)
     direction = SEVERITY_RANK[event.severity] - SEVERITY_RANK.get(current.severity, 0)
     rule_id = "FEED-UPGRADE" if direction > 0 else "FEED-DOWNGRADE" if direction < 0 else "FEED-UPDATE"
     if direction > 0 or grade_rank(values.get("grade_proposed")) > grade_rank(current.grade_proposed):
@@ -168,10 +182,12 @@ def _values(event: "FeedEvent", received_at: datetime) -> dict:
 
 
 def log(session: Session, incident: Incident, actor: str, kind: str, at: datetime, *, rule_id: str | None = None,
-        before: str | None = None, after: str | None = None, reason: str | None = None) -> None:
-    """Append one entry to the incident's log (its timeline)."""
+        before: str | None = None, after: str | None = None, reason: str | None = None,
+        reason_message: dict | None = None) -> None:
+    """Append one entry to the incident's log (its timeline): a person's ``reason`` as given, the system's as a message."""
     session.add(IncidentLog(incident_id=incident.id, at=at, actor=actor, kind=kind, rule_id=rule_id,
-                            before=before, after=after, reason=reason, version=incident.version))
+                            before=before, after=after, reason=reason, reason_message=reason_message,
+                            version=incident.version))
 
 
 AREA_POSITIONS_PUSHED = 5000  # a bigger area is fetched with the incident's detail, not pushed to every console
@@ -196,9 +212,9 @@ def feature(incident: Incident) -> dict:
             "status": incident.status,
             "source": incident.source,
             "address": incident.address,
-            "occurred_at": _iso(incident.occurred_at),
-            "received_at": _iso(incident.received_at),
-            "updated_at": _iso(incident.updated_at),
+            "occurred_at": iso(incident.occurred_at),
+            "received_at": iso(incident.received_at),
+            "updated_at": iso(incident.updated_at),
             "updated_by": incident.updated_by,
             "drill": incident.cap_status in DRILL_STATUSES,
             "grade": incident.grade,
@@ -209,7 +225,7 @@ def feature(incident: Incident) -> dict:
             "area_too_large": bool(incident.area) and area is None,
             "merged_into": incident.merged_into_id,
             "editing_by": incident.lease_holder,
-            "editing_until": _iso(incident.lease_until),
+            "editing_until": iso(incident.lease_until),
             "version": incident.version,
         },
     }
@@ -234,7 +250,3 @@ def _count(coordinates) -> int:
     if not isinstance(coordinates[0], list):
         return 1
     return sum(_count(item) for item in coordinates)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None

@@ -1,12 +1,14 @@
 """The incident lifecycle: one transition function; every move has a named rule id for the log.
 
 new → acknowledged → responding → resolved → closed, and reopen. An impossible
-move raises InvalidTransition with a sentence an operator can read.
+move raises InvalidTransition, whose message says why in the operator's language.
 """
 
 from __future__ import annotations
 
 from command.enums import Action, Status
+from command.errors import Invalid
+from command.i18n import message
 
 # (from, action) -> (to, rule id). The rule id goes into the incident's log.
 RULES: dict[tuple[Status, Action], tuple[Status, str]] = {
@@ -26,23 +28,14 @@ RULES: dict[tuple[Status, Action], tuple[Status, str]] = {
     (Status.ACKNOWLEDGED, Action.EXPIRE): (Status.RESOLVED, "EXPIRE-ACK"),
 }
 
-_WHY_NOT = {
-    Action.ACKNOWLEDGE: "only a new incident can be acknowledged",
-    Action.RESPOND: "only a new or acknowledged incident can move to responding",
-    Action.RESOLVE: "only an open incident can be resolved",
-    Action.CLOSE: "only a resolved incident can be closed",
-    Action.REOPEN: "only a resolved or closed incident can be reopened",
-    Action.FEED_CANCEL: "the feed cancelled an incident that is no longer open",
-    Action.EXPIRE: "only an unattended open warning expires",
-}
 
-
-class InvalidTransition(ValueError):
-    """The move is impossible from the incident's status; the message says why."""
+class InvalidTransition(Invalid):
+    """The move is impossible from the incident's status; the message says why (command/messages.py)."""
 
     def __init__(self, status: Status, action: Action):
-        super().__init__(f"cannot {action.value.replace('_', ' ')} an incident that is {status.value}: "
-                         f"{_WHY_NOT[action]}")
+        super().__init__("invalid_transition", "action", status=status.value, action=action.value,
+                         status_name=message(f"status.{status.value}"), action_name=message(f"action.{action.value}"),
+                         why=message(f"why_not.{action.value}"))
         self.status, self.action = status, action
 
 

@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from command import dutylog
+from command.errors import Invalid
+from command.i18n import message
 from command.models import DutyLogEntry, Incident, utcnow
 
 DIRECTIONS = ("inbound", "outbound")
@@ -42,7 +44,6 @@ FUTURE_TOLERANCE = timedelta(minutes=5)  # a clock a little ahead is not a call 
 # Dialable: digits and what people write around them (+86, 010-, (0)25, *, #, pauses, 转 / ext for extensions).
 _DIALABLE = re.compile(r"^[0-9+*#()\-./,;:\sPpWwXx转分机extEXT]+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_LABELS = {"inbound": ("来电", "Inbound call"), "outbound": ("去电", "Outbound call")}
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,13 @@ class FieldProblem:
         return body
 
 
-class PhoneCallInvalid(ValueError):
-    """The form was refused; ``problems`` lists every wrong field, in form order."""
+class PhoneCallInvalid(Invalid):
+    """The form was refused: the first wrong field is the error's; ``errors`` lists every one, in form order."""
 
     def __init__(self, problems: list[FieldProblem]):
-        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+        first = problems[0]
+        super().__init__(first.code, first.field, message="call_invalid", problem=first.message,
+                         errors=[problem.as_dict() for problem in problems])
         self.problems = problems
 
 
@@ -109,26 +112,21 @@ def record(session: Session, form: Any, *, time_zone: str, at: datetime | None =
     """Validate ``form`` and append it to the duty log as a ``phone_call`` entry; return the entry."""
     at = at or utcnow()
     call = validate(form, time_zone=time_zone, now=at, session=session)
-    return dutylog.append(session, kind="phone_call", summary=summary(call), author=call["recorded_by"],
+    return dutylog.append(session, kind="phone_call", message=line(call), author=call["recorded_by"],
                           occurred_at=call["occurred_at"], at=at, incident_id=call["incident_id"],
                           data={**call, "occurred_at": call["occurred_at"].isoformat()})
 
 
-def summary(call: dict) -> str:
-    """One line for the log: 来电 / Inbound call · who (post) number @ place: what happened."""
-    zh, en = _LABELS[call["direction"]]
+def line(call: dict) -> dict:
+    """One line for the log, as a message: Inbound call · who (post) number @ place: what happened | trend."""
     who = " ".join(part for part in (call["unit"], call["name"]) if part)
     if call["post"]:
         who += f"（{call['post']}）"
     if call["number"]:
         who += f" {call['number']}"
-    text = f"{zh} / {en} · {who}"
-    if call["place"]:
-        text += f" @ {call['place']}"
-    text += f"：{call['situation']}"
-    if call["trend"]:
-        text += f"｜趋势 / trend: {call['trend']}"
-    return text
+    return message("call.line", direction=message(f"call.{call['direction']}"), who=who,
+                   place=message("call.place", place=call["place"]) if call["place"] else "",
+                   situation=call["situation"], trend=message("call.trend", trend=call["trend"]) if call["trend"] else "")
 
 
 def _text(value: Any, name: str, limit: int, required: bool, problems: list[FieldProblem]) -> str | None:

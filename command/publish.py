@@ -27,6 +27,10 @@ class Publisher:
         """Add a subscriber called with every published event."""
         self._subscribers.append(subscriber)
 
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        """Stop calling ``subscriber`` (an app shutting down, a test done listening)."""
+        self._subscribers.remove(subscriber)
+
     def publish(self, event: DomainEvent) -> None:
         """Hand ``event`` to every subscriber; log, never raise, on a subscriber's failure."""
         log.debug("publish %s", type(event).__name__)

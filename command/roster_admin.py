@@ -22,26 +22,22 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from command import dutylog, roster
+from command.errors import Conflict, Forbidden, Invalid, NotFound
+from command.i18n import message
 from command.models import Person, RosterSwap, Shift
 
 POSTS = tuple(roster.POSTS)  # duty_officer | leader
-POST_NAMES = {"duty_officer": ("值班员", "duty officer"), "leader": ("带班领导", "leader on duty")}
 DECIDER_ROLES = ("administrator", "shift_leader")
 WINDOW_DAYS = 7
 REASON_MAX = 1000
 NAME_MAX = 128
 
 
-class SwapError(ValueError):
-    """A swap cannot be requested or decided; ``code`` is stable for the API, the message is English."""
-
-    def __init__(self, message: str, code: str, field: str | None = None):
-        super().__init__(message)
-        self.code, self.field = code, field
-
-
-class SwapNotFound(LookupError):
+class SwapNotFound(NotFound):
     """No such swap, or no such shift."""
+
+    def __init__(self, what: str, ident: int):
+        super().__init__(what, ident)
 
 
 # ---- the week ahead ------------------------------------------------------------------------------
@@ -80,22 +76,22 @@ def request_swap(session: Session, shift_id: int, post: str, to_person: int | st
     """Ask for ``post`` of shift ``shift_id`` to go to ``to_person`` (an id or a username); logged."""
     requested_by = _name(requested_by, "requested_by")
     if post not in POSTS:
-        raise SwapError(f"post must be one of {', '.join(POSTS)}", "bad_post", "post")
+        raise Invalid("bad_post", "post", choices=", ".join(POSTS))
     reason = (reason or "").strip() or None
     if reason and len(reason) > REASON_MAX:
-        raise SwapError(f"the reason is longer than {REASON_MAX} characters", "reason_too_long", "reason")
+        raise Invalid("reason_too_long", "reason", limit=REASON_MAX)
     shift = session.get(Shift, shift_id)
     if shift is None:
-        raise SwapNotFound(f"no shift {shift_id}")
+        raise SwapNotFound("shift", shift_id)
     _check_open(shift, at)
     person = _person(session, to_person)
     current = getattr(shift, f"{post}_id")
     if person.id == current:
-        raise SwapError(f"{person.username} already holds this post", "same_person", "to_person")
+        raise Invalid("same_person", "to_person", person=person.username)
     pending = session.scalar(select(RosterSwap.id).where(RosterSwap.shift_id == shift.id, RosterSwap.post == post,
                                                          RosterSwap.status == "requested"))
     if pending is not None:
-        raise SwapError(f"swap {pending} for this post is still waiting for a decision", "already_pending")
+        raise Conflict("already_pending", id=pending)
     swap = RosterSwap(shift_id=shift.id, post=post, from_person_id=current, to_person_id=person.id,
                       requested_by=requested_by, requested_at=at, reason=reason, status="requested")
     session.add(swap)
@@ -108,10 +104,10 @@ def approve(session: Session, swap_id: int, decided_by: str, at: datetime, *, ti
     """Approve a requested swap: the shift's post goes to the new holder; logged. Refused if decided before."""
     swap, shift = _for_decision(session, swap_id, decided_by)
     if decided_by.strip() == swap.requested_by:
-        raise SwapError("a swap is approved by someone other than who asked for it", "own_request", "actor")
+        raise Forbidden("own_request", "actor")
     _check_open(shift, at)
     if getattr(shift, f"{swap.post}_id") != swap.from_person_id:
-        raise SwapError("the post changed hands since this swap was requested; ask again", "stale")
+        raise Conflict("stale")
     _decide(session, swap, "approved", decided_by, at)
     setattr(shift, f"{swap.post}_id", swap.to_person_id)
     session.flush()
@@ -163,13 +159,13 @@ def _for_decision(session: Session, swap_id: int, decided_by: str) -> tuple[Rost
     decided_by = _name(decided_by, "actor")
     swap = session.get(RosterSwap, swap_id)
     if swap is None:
-        raise SwapNotFound(f"no swap {swap_id}")
+        raise SwapNotFound("swap", swap_id)
     decider = session.scalar(select(Person).where(Person.username == decided_by))
     if decider is None or not decider.active or decider.role not in DECIDER_ROLES:
-        raise SwapError(f"{decided_by!r} may not decide swaps: it takes an active {', '.join(DECIDER_ROLES)} "
-                        "from the directory", "not_allowed", "actor")
+        raise Forbidden("not_allowed", "actor", message="not_a_decider", actor=decided_by,
+                        roles=", ".join(DECIDER_ROLES))
     if swap.status != "requested":
-        raise SwapError(f"swap {swap_id} was already {swap.status}", "already_decided")
+        raise Conflict("already_decided", id=swap_id, status=swap.status)
     # Lock the shift: two approvals of different swaps of one post are decided one after the other.
     return swap, session.get(Shift, swap.shift_id, with_for_update=True)
 
@@ -181,15 +177,15 @@ def _decide(session: Session, swap: RosterSwap, status: str, decided_by: str, at
         .values(status=status, decided_by=decided_by.strip(), decided_at=at)
         .execution_options(synchronize_session=False)).rowcount
     if changed != 1:
-        raise SwapError(f"swap {swap.id} was already decided", "already_decided")
+        raise Conflict("already_decided", id=swap.id, status="decided")
     session.refresh(swap)
 
 
 def _check_open(shift: Shift, at: datetime) -> None:
     if shift.closed_at is not None:
-        raise SwapError(f"shift {shift.id} is closed", "shift_closed")
+        raise Conflict("shift_closed", id=shift.id)
     if shift.ends_at <= at:
-        raise SwapError(f"shift {shift.id} is already over", "shift_over")
+        raise Conflict("shift_over", id=shift.id)
 
 
 def _person(session: Session, who: int | str) -> Person:
@@ -198,24 +194,20 @@ def _person(session: Session, who: int | str) -> Person:
     elif isinstance(who, str) and who.strip():
         person = session.scalar(select(Person).where(Person.username == who.strip()))
     else:
-        raise SwapError("to_person must be a person's id or username", "unknown_person", "to_person")
+        raise Invalid("unknown_person", "to_person", who="")
     if person is None or not person.active:
-        raise SwapError(f"no active person {who!r} in the directory", "unknown_person", "to_person")
+        raise Invalid("unknown_person", "to_person", who=str(who)[:64])
     return person
 
 
 def _name(value, field: str) -> str:
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > NAME_MAX:
-        raise SwapError(f"{field} must name who acts (1–{NAME_MAX} characters)", "actor_required", field)
+        raise Invalid("actor_required", field, limit=NAME_MAX)
     return value.strip()
 
 
 def _people(session: Session, ids: set[int]) -> dict[int, Person]:
     return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))} if ids else {}
-
-
-_ACTIONS = {"requested": ("值班调换申请", "Swap requested"), "approved": ("值班调换已批准", "Swap approved"),
-            "refused": ("值班调换未批准", "Swap refused")}
 
 
 def _log(session: Session, swap: RosterSwap, shift: Shift, action: str, author: str, at: datetime,
@@ -225,13 +217,11 @@ def _log(session: Session, swap: RosterSwap, shift: Shift, action: str, author: 
     after = people[swap.to_person_id].display_name
     zone = ZoneInfo(time_zone)
     span = f"{_local(shift.starts_at, zone)}–{_local(shift.ends_at, zone)}"
-    post_zh, post_en = POST_NAMES[swap.post]
-    zh = f"{_ACTIONS[action][0]}（第 {swap.id} 号）：班次 {shift.id}（{span}）{post_zh} {before} → {after}"
-    en = f"{_ACTIONS[action][1]} (#{swap.id}): shift {shift.id} ({span}) {post_en} {before} → {after}"
     why = refusal if action == "refused" else swap.reason if action == "requested" else None
-    if why:
-        zh, en = f"{zh}，理由：{why}", f"{en}; reason: {why}"
-    dutylog.append(session, kind="roster_swap", author=author, at=at, summary=f"{zh} / {en}",
+    said = message("swap.line_reason" if why else "swap.line", action=message(f"swap.{action}"), id=swap.id,
+                   shift=shift.id, span=span, post=message(f"post.{swap.post}"), before=before, after=after,
+                   reason=why or "")
+    dutylog.append(session, kind="roster_swap", author=author, at=at, message=said,
                    data={"swap_id": swap.id, "action": action, "shift_id": shift.id, "post": swap.post,
                          "from_person_id": swap.from_person_id, "to_person_id": swap.to_person_id,
                          "requested_by": swap.requested_by, "reason": why})

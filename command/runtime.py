@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from contextlib import AbstractContextManager
+
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -12,6 +14,7 @@ from command.db import make_engine, make_session_factory
 from command.publish import Publisher
 from command.reporting import DEFAULT_FILE, Profile, ProfileError, get_profile
 from command.settings import PREFIX, SettingsError, load_settings
+from command.unit_of_work import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,10 @@ class Runtime:
     sessions: sessionmaker[Session]
     publisher: Publisher
     reporting_profile: Profile  # read once at start: a wrong name stops the start, not a grade change
+
+    def unit_of_work(self) -> AbstractContextManager[Session]:
+        """A session in one transaction whose announced events are published after it commits."""
+        return unit_of_work(self.sessions, self.publisher)
 
 
 def build_runtime(overrides: Mapping[str, Any] | None = None) -> Runtime:

@@ -18,6 +18,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from command import dutylog
+from command.errors import Invalid
+from command.i18n import message
 from command.models import Department, Membership, Person, utcnow
 
 ROLES = ("administrator", "operator", "shift_leader", "liaison", "leader", "feed")
@@ -29,12 +31,11 @@ _hasher = PasswordHasher()  # argon2id with the library's current defaults
 _DUMMY_HASH = _hasher.hash("not a password of anyone")  # equal work for unknown names
 
 
-class UserError(ValueError):
+class UserError(Invalid):
     """A user command or form field is wrong; ``field`` names it and ``code`` says how."""
 
-    def __init__(self, field: str, message: str, code: str):
-        super().__init__(message)
-        self.field, self.code = field, code
+    def __init__(self, field: str, code: str, **values):
+        super().__init__(code, field, **values)
 
 
 class LoginRefused(Exception):
@@ -81,12 +82,12 @@ def create(session: Session, username: str, role: str, *, departments: list[str]
     at = at or utcnow()
     username = _username(username)
     if role not in ROLES:
-        raise UserError("role", f"role must be one of {', '.join(ROLES)}", "bad_role")
+        raise UserError("role", "bad_role", choices=", ".join(ROLES))
     if session.scalar(select(Person.id).where(Person.username == username)):
-        raise UserError("username", f"{username} already exists", "username_taken")
+        raise UserError("username", "username_taken", username=username)
     _check_departments(session, departments)
     if role == "liaison" and not departments:
-        raise UserError("department", "a liaison needs at least one department", "department_required")
+        raise UserError("department", "department_required")
     password = None if role == "feed" else (password or new_password())
     person = Person(username=username, display_name=display_name or username, role=role,
                     password_hash=_hash_password(password) if password else None, created_at=at)
@@ -94,18 +95,20 @@ def create(session: Session, username: str, role: str, *, departments: list[str]
     session.flush()
     for code in departments:
         session.add(Membership(person_id=person.id, department_code=code, post="liaison"))
-    _audit(session, actor, at, f"user {username} created with role {role}"
-           + (f" for {', '.join(departments)}" if departments else ""), {"user": username, "role": role})
+    _audit(session, actor, at, message("audit.user_created_for" if departments else "audit.user_created",
+                                       user=username, role=role, departments=", ".join(departments)),
+           {"user": username, "role": role})
     return person, password
 
 
 def set_role(session: Session, username: str, role: str, *, actor: str, at: datetime | None = None) -> Person:
     at = at or utcnow()
     if role not in ROLES:
-        raise UserError("role", f"role must be one of {', '.join(ROLES)}", "bad_role")
+        raise UserError("role", "bad_role", choices=", ".join(ROLES))
     person = _get(session, username)
     before, person.role = person.role, role
-    _audit(session, actor, at, f"user {username}: role {before} → {role}", {"user": username, "role": role})
+    _audit(session, actor, at, message("audit.role_changed", user=username, before=before, after=role),
+           {"user": username, "role": role})
     return person
 
 
@@ -114,7 +117,7 @@ def disable(session: Session, username: str, *, actor: str, at: datetime | None 
     at = at or utcnow()
     person = _get(session, username)
     person.active, person.token_hash = False, None
-    _audit(session, actor, at, f"user {username} disabled", {"user": username})
+    _audit(session, actor, at, message("audit.user_disabled", user=username), {"user": username})
     return person
 
 
@@ -126,7 +129,7 @@ def reset_password(session: Session, username: str, *, actor: str, password: str
     password = password or new_password()
     person.password_hash, person.failed_logins, person.locked_until = _hash_password(password), 0, None
     end_sessions(person)  # whoever knew the old password is logged out too
-    _audit(session, actor, at, f"user {username}: password reset", {"user": username})
+    _audit(session, actor, at, message("audit.password_reset", user=username), {"user": username})
     return password
 
 
@@ -140,10 +143,10 @@ def issue_token(session: Session, username: str, *, actor: str, at: datetime | N
     at = at or utcnow()
     person = _get(session, username)
     if not person.active:
-        raise UserError("username", f"{username} is disabled", "user_disabled")
+        raise UserError("username", "user_disabled", username=username)
     token = "vgu_" + secrets.token_urlsafe(32)
     person.token_hash = _token_hash(token)
-    _audit(session, actor, at, f"user {username}: API token issued", {"user": username})
+    _audit(session, actor, at, message("audit.token_issued", user=username), {"user": username})
     return token
 
 
@@ -154,11 +157,12 @@ def authenticate(session: Session, username: str, password: str, *, at: datetime
     person = session.scalar(select(Person).where(Person.username == (username or "").strip().lower()))
     if person is None or not person.password_hash:
         _verify(_DUMMY_HASH, password or "")  # the same work as a real check: no timing hint
-        _audit(session, "login", at, f"failed login for unknown user {username[:64]!r} from {remote}",
+        _audit(session, "login", at, message("audit.login_unknown_user", user=username[:64], remote=remote or ""),
                {"user": username[:64], "remote": remote, "outcome": "unknown_user"})
         raise LoginRefused("bad_credentials")
     if person.locked_until and person.locked_until > at:
-        _audit(session, person.username, at, f"login refused: {person.username} is locked out (from {remote})",
+        _audit(session, person.username, at, message("audit.login_locked_out", user=person.username,
+                                                     remote=remote or ""),
                {"user": person.username, "remote": remote, "outcome": "locked"})
         raise LoginRefused("locked", person.locked_until)
     if not _verify(person.password_hash, password or ""):
@@ -166,18 +170,20 @@ def authenticate(session: Session, username: str, password: str, *, at: datetime
         locked = person.failed_logins >= MAX_FAILURES
         if locked:
             person.locked_until, person.failed_logins = at + LOCKOUT, 0
-        _audit(session, person.username, at, f"failed login for {person.username} from {remote}"
-               + (f"; locked until {person.locked_until.isoformat()}" if locked else ""),
+        _audit(session, person.username, at,
+               message("audit.login_failed_locked", user=person.username, remote=remote or "",
+                       until=person.locked_until.isoformat()) if locked
+               else message("audit.login_failed", user=person.username, remote=remote or ""),
                {"user": person.username, "remote": remote, "outcome": "locked_now" if locked else "bad_password"})
         raise LoginRefused("locked" if locked else "bad_credentials", person.locked_until if locked else None)
     if not person.active:
-        _audit(session, person.username, at, f"login refused: {person.username} is disabled",
+        _audit(session, person.username, at, message("audit.login_disabled", user=person.username),
                {"user": person.username, "remote": remote, "outcome": "disabled"})
         raise LoginRefused("bad_credentials")
     person.failed_logins, person.locked_until, person.last_login_at = 0, None, at
     if _hasher.check_needs_rehash(person.password_hash):
         person.password_hash = _hash_password(password)
-    _audit(session, person.username, at, f"{person.username} logged in from {remote}",
+    _audit(session, person.username, at, message("audit.logged_in", user=person.username, remote=remote or ""),
            {"user": person.username, "remote": remote, "outcome": "ok"})
     return person
 
@@ -189,26 +195,26 @@ def person_for_token(session: Session, token: str) -> Person | None:
     return session.scalar(select(Person).where(Person.token_hash == _token_hash(token), Person.active.is_(True)))
 
 
-def audit(session: Session, actor: str, summary: str, data: dict | None = None, at: datetime | None = None) -> None:
-    """Write one audit entry (an export, a token used from a script, a refused request …)."""
-    _audit(session, actor, at or utcnow(), summary, data)
+def audit(session: Session, actor: str, said: dict, data: dict | None = None, at: datetime | None = None) -> None:
+    """Write one audit entry (an export, a token used from a script, a refused request …); ``said`` is a message."""
+    _audit(session, actor, at or utcnow(), said, data)
 
 
-def _audit(session: Session, actor: str, at: datetime, summary: str, data: dict | None) -> None:
-    dutylog.append(session, kind="audit", summary=summary, author=actor, occurred_at=at, at=at, data=data)
+def _audit(session: Session, actor: str, at: datetime, said: dict, data: dict | None) -> None:
+    dutylog.append(session, kind="audit", message=said, author=actor, occurred_at=at, at=at, data=data)
 
 
 def _get(session: Session, username: str) -> Person:
     person = session.scalar(select(Person).where(Person.username == (username or "").strip().lower()))
     if person is None:
-        raise UserError("username", f"no user {username}", "no_user")
+        raise UserError("username", "no_user", username=str(username)[:64])
     return person
 
 
 def _username(username: str) -> str:
     name = (username or "").strip().lower()
     if not 2 <= len(name) <= 64 or not set(name) <= USERNAME_CHARS:
-        raise UserError("username", "a username is 2–64 of a-z 0-9 . _ -", "bad_username")
+        raise UserError("username", "bad_username")
     return name
 
 
@@ -216,12 +222,12 @@ def _check_departments(session: Session, departments) -> None:
     known = set(session.scalars(select(Department.code)))
     unknown = sorted(set(departments) - known)
     if unknown:
-        raise UserError("department", f"unknown department {', '.join(unknown)}", "unknown_department")
+        raise UserError("department", "unknown_department", departments=", ".join(unknown))
 
 
 def _hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise UserError("password", f"a password needs at least {MIN_PASSWORD} characters", "password_short")
+        raise UserError("password", "password_short", count=MIN_PASSWORD)
     return _hasher.hash(password)
 
 
@@ -245,6 +251,7 @@ def set_departments(session: Session, username: str, departments: list[str], *, 
     session.execute(delete(Membership).where(Membership.person_id == person.id, Membership.post == "liaison"))
     for code in departments:
         session.add(Membership(person_id=person.id, department_code=code, post="liaison"))
-    _audit(session, actor, at, f"user {username}: departments → {', '.join(departments) or 'none'}",
+    _audit(session, actor, at, message("audit.departments_set", user=username, departments=", ".join(departments))
+           if departments else message("audit.departments_cleared", user=username),
            {"user": username, "departments": list(departments)})
     return person

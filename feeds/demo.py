@@ -73,7 +73,7 @@ def replay(runtime: Runtime, base_url: str, interval: float | None = None,
     """POST every demo event to ``base_url``; return how many were accepted or duplicates."""
     interval = runtime.settings["DEMO_INTERVAL_SECONDS"] if interval is None else interval
     events = demo_events(clock())
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         tokens = {source: issue_feed_token(session, source) for source in {e.source for e in events}}
     if not _wait_until_up(base_url, sleep):
         log.error("demo: no Vigil answered at %s; nothing replayed", base_url)

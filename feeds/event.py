@@ -339,3 +339,8 @@ def _count_positions(coords: Any, nesting: int) -> int:
     if nesting == 0:
         return 1
     return sum(_count_positions(item, nesting - 1) for item in coords)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A time as ISO 8601 (as stored, UTC), or None: the one way times leave Vigil in JSON."""
+    return moment.isoformat() if moment else None

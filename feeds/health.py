@@ -7,15 +7,19 @@ processes only one raises it.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Iterable, Mapping
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from command.db import insert_for
 from command.events import DomainEvent, FeedRecovered, FeedSilent
 from command.models import FeedHealth
+from command.unit_of_work import announce
+
+log = logging.getLogger(__name__)
 
 OK, NO_DATA, ERROR, REFUSED = "ok", "no_data", "error", "refused"
 HEARD = (OK, NO_DATA, REFUSED)  # the feed answered, whatever it said
@@ -81,18 +85,18 @@ def all_health(session: Session) -> list[FeedHealth]:
     return list(session.scalars(select(FeedHealth).order_by(FeedHealth.source)))
 
 
-def check_silence(sessions: sessionmaker[Session], heartbeats: Mapping[str, int], now: datetime,
-                  started_at: datetime) -> list[DomainEvent]:
-    """Raise FeedSilent for feeds quiet past their heartbeat, FeedRecovered for those heard again."""
-    changes: list[DomainEvent] = []
-    with sessions.begin() as session:
-        known = set(session.scalars(select(FeedHealth.source).where(FeedHealth.source.in_(list(heartbeats)))))
-        for source in set(heartbeats) - known:  # a configured feed never heard from gets its row once
-            session.execute(insert_for(session, FeedHealth).values(source=source).on_conflict_do_nothing())
-        for row in session.scalars(select(FeedHealth).where(FeedHealth.source.in_(list(heartbeats)))):
-            changes.extend(_silence_change(session, row, timedelta(seconds=heartbeats[row.source]),
-                                           now, started_at))
-    return changes
+def check_silence(session: Session, heartbeats: Mapping[str, int], now: datetime, started_at: datetime) -> int:
+    """Announce FeedSilent for feeds quiet past their heartbeat, FeedRecovered for those heard again; count them."""
+    known = set(session.scalars(select(FeedHealth.source).where(FeedHealth.source.in_(list(heartbeats)))))
+    for source in set(heartbeats) - known:  # a configured feed never heard from gets its row once
+        session.execute(insert_for(session, FeedHealth).values(source=source).on_conflict_do_nothing())
+    changed = 0
+    for row in session.scalars(select(FeedHealth).where(FeedHealth.source.in_(list(heartbeats)))).all():
+        for change in _silence_change(session, row, timedelta(seconds=heartbeats[row.source]), now, started_at):
+            log.warning("feed %s: %s", change.health["source"], type(change).__name__)
+            announce(session, change)
+            changed += 1
+    return changed
 
 
 def _silence_change(session: Session, row: FeedHealth, heartbeat: timedelta, now: datetime,

@@ -17,9 +17,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from command.db import insert_for
-from command.events import DomainEvent
 from command.incidents import apply_event
 from command.models import DeadLetter, FeedEventRecord, Payload, utcnow
+from command.runtime import Runtime
 from feeds.event import FeedEvent
 
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
@@ -42,13 +42,11 @@ class Outcome:
         return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
 
 
-def ingest(sessions: sessionmaker[Session], publish: Callable[[DomainEvent], None], source: str,
-           events: Sequence[tuple[int, FeedEvent]], *, payload: bytes | None = None,
+def ingest(runtime: Runtime, source: str, events: Sequence[tuple[int, FeedEvent]], *, payload: bytes | None = None,
            content_type: str = "", clock: Callable[[], datetime] = utcnow) -> list[Outcome]:
-    """Store ``events`` (index, event) in one transaction, then publish what changed."""
+    """Store ``events`` (index, event) in one unit of work: what changed is pushed once it is committed."""
     outcomes: list[Outcome] = []
-    changes: list[DomainEvent] = []
-    with sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         payload_id = None
         for index, event in events:
             received_at = clock()
@@ -60,16 +58,13 @@ def ingest(sessions: sessionmaker[Session], publish: Callable[[DomainEvent], Non
             if event_id is None:
                 outcomes.append(_duplicate(session, index, event))
                 continue
-            incident_id, happened = apply_event(session, event, received_at)
+            incident_id = apply_event(session, event, received_at)
             session.execute(update(FeedEventRecord).where(FeedEventRecord.id == event_id)
                             .values(incident_id=incident_id))
             outcomes.append(Outcome(index, ACCEPTED, event.external_id, event_id=event_id,
                                     incident_id=incident_id))
-            changes.extend(happened)
         if payload_id is not None and all(o.outcome == DUPLICATE for o in outcomes):
             session.delete(session.get(Payload, payload_id))  # nothing new came from it
-    for change in changes:
-        publish(change)
     return outcomes
 
 

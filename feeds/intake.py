@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 from command.events import FeedHealthChanged, FeedRecovered
 from command.models import utcnow
 from command.runtime import Runtime
+from command.unit_of_work import announce
 from feeds.errors import PayloadRefused
 from feeds.event import FeedEvent
 from feeds.health import HEARD, OK, REFUSED, clear_silence, health_dict, record_contact
@@ -42,8 +43,8 @@ def take_payload(runtime: Runtime, source: str, payload: bytes, format_name: str
                     content_type=content_type, remote_addr=remote_addr)
         record(runtime, source, REFUSED, format_name, error=exc.reason, rejected=1, clock=clock)
         return Intake(refused=exc.reason)
-    outcomes = ingest(runtime.sessions, runtime.publisher.publish, source, list(enumerate(events)),
-                      payload=payload, content_type=content_type, clock=clock) if events else []
+    outcomes = ingest(runtime, source, list(enumerate(events)), payload=payload, content_type=content_type,
+                      clock=clock) if events else []
     if skipped:
         reason = f"{len(skipped)} item(s) skipped: " + "; ".join(f"item {i}: {r}" for i, r in skipped[:20])
         dead_letter(runtime.sessions, source, reason, field="(items)", body=payload,
@@ -59,7 +60,7 @@ def record(runtime: Runtime, source: str, status: str, format_name: str | None, 
     """Count a contact in the feed's health, push the new health to the consoles, and return it."""
     now = clock()
     sent = [e.sent_at for e in events if e.sent_at]
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         recovered = status in HEARD and clear_silence(session, source)
         row = record_contact(
             session, source, status, now, format=format_name, error=error,
@@ -70,7 +71,7 @@ def record(runtime: Runtime, source: str, status: str, format_name: str | None, 
             last_event_at=now if any(o.outcome == ACCEPTED for o in outcomes) else None,
             poll_state=poll_state)
         health = health_dict(row)
-    runtime.publisher.publish(FeedHealthChanged(health))
-    if recovered:
-        runtime.publisher.publish(FeedRecovered(health))
+        announce(session, FeedHealthChanged(health))
+        if recovered:
+            announce(session, FeedRecovered(health))
     return health

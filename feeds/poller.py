@@ -102,4 +102,4 @@ def _cancel_withdrawn(runtime: Runtime, feed: FeedConfig, intake: Intake, now: d
                for external_id in gone if external_id not in current]
     if cancels:
         log.info("feed %s: %d incident(s) withdrawn by the source", feed.source, len(cancels))
-        ingest(runtime.sessions, runtime.publisher.publish, feed.source, list(enumerate(cancels)))
+        ingest(runtime, feed.source, list(enumerate(cancels)))

@@ -73,22 +73,17 @@ class FeedWorker:
     def _expire(self, now: datetime) -> None:
         ttl = {s: f.ttl_seconds for s, f in self.feeds.items() if f.ttl_seconds}
         try:
-            changes = expire_due(self.runtime.sessions, ttl, now)
+            with self.runtime.unit_of_work() as session:
+                expire_due(session, ttl, now)
         except Exception:
             log.exception("feed worker: expiry failed")
-            return
-        for change in changes:
-            self.runtime.publisher.publish(change)
 
     def _check_silence(self, now: datetime) -> None:
         heartbeats = {s: f.heartbeat_seconds for s, f in self.feeds.items() if f.heartbeat_seconds}
         if not heartbeats:
             return
         try:
-            changes = check_silence(self.runtime.sessions, heartbeats, now, self.started_at)
+            with self.runtime.unit_of_work() as session:
+                check_silence(session, heartbeats, now, self.started_at)
         except Exception:
             log.exception("feed worker: silence check failed")
-            return
-        for change in changes:
-            log.warning("feed %s: %s", change.health["source"], type(change).__name__)
-            self.runtime.publisher.publish(change)

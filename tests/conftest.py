@@ -51,7 +51,7 @@ PASSWORD_HASH = _hash_password(PASSWORD)  # argon2 is slow on purpose: hash once
 
 def make_user(runtime, username: str, role: str = "administrator", departments=(), token: str | None = None) -> int:
     """Write a user straight into the database (no audit entry, so tests counting log entries stay exact)."""
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         if departments:
             from command.directory import sync_departments
             sync_departments(session)
@@ -74,6 +74,17 @@ def log_in(client, runtime, username: str = ADMIN, role: str = "administrator", 
     with client.session_transaction() as state:
         state.update(uid=uid, since=now, seen=now, csrf="test-csrf")
     client.environ_base["HTTP_X_CSRF_TOKEN"] = "test-csrf"
+
+
+def pushed_by(runtime, action, *kinds) -> list:
+    """Run ``action()`` and return the domain events published (after commit) while it ran, of ``kinds`` if given."""
+    events: list = []
+    runtime.publisher.subscribe(events.append)
+    try:
+        action()
+    finally:
+        runtime.publisher.unsubscribe(events.append)
+    return [event for event in events if not kinds or isinstance(event, kinds)]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -110,7 +121,7 @@ def anonymous(app):
 @pytest.fixture
 def feed_token(runtime) -> str:
     """A valid ingest token for the feed ``test-feed``."""
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         return issue_feed_token(session, FEED)
 
 

@@ -62,7 +62,7 @@ def duty_room(runtime):
 
 def seed_duty_room(runtime, around: datetime = T0) -> dict[str, int]:
     """Write the duty room, with a shift from 2 hours before ``around`` to 22 after; return person ids by username."""
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         session.merge(Department(code="water", name_en="Water resources", name_zh="水利"))
         people = {}
         for username, role, post, number in (("liu", "liaison", "liaison", "+8613800000001"),
@@ -85,18 +85,18 @@ def _flood(runtime, external_id="flood-1", status="actual", severity="severe") -
     event = FeedEvent.from_dict({"external_id": external_id, "version": "1", "headline": "Qinhuai river over guarantee level",
                                  "event": "Flood", "category": "met", "severity": severity, "status": status,
                                  "sent_at": T0.isoformat(), "lat": 32.04, "lon": 118.78}, "water-gauges")
-    [outcome] = ingest(runtime.sessions, runtime.publisher.publish, "water-gauges", [(0, event)], clock=lambda: T0)
+    [outcome] = ingest(runtime, "water-gauges", [(0, event)], clock=lambda: T0)
     return outcome.incident_id
 
 
 def _run(runtime, playbooks, at, holder="worker-a"):
     """One worker round without SMS delivery: triage, then advance what is due."""
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         escalation.triage(session, playbooks, at, "Asia/Shanghai")
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         claimed = escalation.claim_due(session, holder, at, 50, 60)
     for escalation_id, token in claimed:
-        with runtime.sessions.begin() as session:
+        with runtime.unit_of_work() as session:
             escalation.advance(session, escalation_id, token, holder, at)
 
 

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from command import users
+from command.dutylog import entry_text
+from command.errors import DomainError
+from command.i18n import render
 from command.models import Department, DutyLogEntry, Membership, Person
 from web.auth import current_user, role_names
+from web.context import runtime
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_SHOWN = 200
@@ -68,27 +72,17 @@ def token(username: str):
 
 
 def _act(change):
-    runtime = current_app.extensions["vigil"]
     try:
-        with runtime.sessions.begin() as db:
+        with runtime().unit_of_work() as db:
             notice = change(db)
-    except users.UserError as exc:
-        return _page(error=_error_text(exc)), 422
+    except DomainError as exc:  # the form's page again, saying what was wrong in the reader's language
+        return _page(error=render(exc.stored(), gettext=_)), 422
     return _page(notice=notice)
 
 
-def _error_text(exc: users.UserError) -> str:
-    texts = {"bad_username": _("A name is 2–64 of a-z 0-9 . _ -."), "bad_role": _("Choose a role."),
-             "username_taken": _("That name is taken."), "department_required": _("A liaison needs a department."),
-             "unknown_department": _("Unknown department."), "no_user": _("No such user."),
-             "user_disabled": _("That user is disabled."),
-             "password_short": _("A password needs at least %(count)s characters.", count=users.MIN_PASSWORD)}
-    return texts.get(exc.code, str(exc))
-
-
 def _page(notice: str | None = None, error: str | None = None):
-    runtime = current_app.extensions["vigil"]
-    with runtime.sessions() as db:
+    settings = runtime().settings
+    with runtime().sessions() as db:
         people = db.scalars(select(Person).order_by(Person.username)).all()
         posts: dict[int, list[str]] = {}
         for membership in db.scalars(select(Membership)):
@@ -96,8 +90,9 @@ def _page(notice: str | None = None, error: str | None = None):
         departments = db.scalars(select(Department).order_by(Department.code)).all()
         audit = db.scalars(select(DutyLogEntry).where(DutyLogEntry.kind == "audit")
                            .order_by(DutyLogEntry.id.desc()).limit(AUDIT_SHOWN)).all()
-        zone = ZoneInfo(runtime.settings["TIME_ZONE"])
-        audit = [(e.occurred_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), e.author, e.summary) for e in audit]
+        zone = ZoneInfo(settings["TIME_ZONE"])
+        audit = [(e.occurred_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), e.author, entry_text(e, gettext=_))
+                 for e in audit]
         return render_template("admin/index.html", people=people, posts=posts, departments=departments,
                                audit=audit, roles=users.ROLES, role_names=role_names(), notice=notice, error=error,
-                               time_zone=runtime.settings["TIME_ZONE"])
+                               time_zone=settings["TIME_ZONE"])

@@ -17,12 +17,14 @@ import time
 from collections import defaultdict, deque
 from datetime import timedelta
 
-from flask import (Blueprint, Flask, current_app, g, redirect, render_template, request, session, url_for)
+from flask import (Blueprint, Flask, g, redirect, render_template, request, session, url_for)
 from flask_babel import get_locale, gettext as _
 
 from command import users
+from command.i18n import message
 from command.models import Person
 from web.access import PUBLIC, allowed
+from web.context import runtime
 from web.errors import json_error
 
 bp = Blueprint("auth", __name__)
@@ -44,8 +46,9 @@ def current_user() -> users.Principal | None:
 def audit_export(what: str) -> None:
     """Record that the current person exported something (a security-relevant act)."""
     user = current_user()
-    with current_app.extensions["vigil"].sessions.begin() as db:
-        users.audit(db, user.username if user else "?", f"{user.username if user else '?'} exported {what}",
+    with runtime().unit_of_work() as db:
+        users.audit(db, user.username if user else "?", message("audit.exported", user=user.username if user else "?",
+                                                                what=what),
                     {"export": what, "remote": request.remote_addr})
 
 
@@ -64,18 +67,18 @@ def csrf_token() -> str:
 
 def load_user(token: str | None = None) -> users.Principal | None:
     """The person behind this request: a personal bearer token (header, or ``token``), else the session."""
-    runtime = current_app.extensions["vigil"]
     header = request.headers.get("Authorization", "")
     token = token or (header.removeprefix("Bearer ").strip() if header.startswith("Bearer vgu_") else None)
     if token:
         g.via_token = True
-        with runtime.sessions.begin() as db:
+        with runtime().unit_of_work() as db:
             person = users.person_for_token(db, token)
             if person is None:
                 return None
             if time.monotonic() - _token_audited.get(person.id, -TOKEN_AUDIT_SECONDS) >= TOKEN_AUDIT_SECONDS:
                 _token_audited[person.id] = time.monotonic()  # once an hour per script, not once per request
-                users.audit(db, person.username, f"API token of {person.username} used from {request.remote_addr}",
+                users.audit(db, person.username, message("audit.token_used", user=person.username,
+                                                         remote=request.remote_addr or ""),
                             {"user": person.username, "remote": request.remote_addr})
             return users.principal(db, person)
     if "uid" not in session:
@@ -85,7 +88,7 @@ def load_user(token: str | None = None) -> users.Principal | None:
             now - session.get("since", 0) > ABSOLUTE_TIMEOUT.total_seconds():
         session.clear()
         return None
-    with runtime.sessions() as db:
+    with runtime().sessions() as db:
         person = db.get(Person, session["uid"])
         if person is None or not person.active or person.session_epoch != session.get("epoch", 0):
             session.clear()  # disabled, logged out elsewhere, or the password was reset: the session ends now
@@ -140,7 +143,6 @@ def login():
 
 @bp.post("/login")
 def login_post():
-    runtime = current_app.extensions["vigil"]
     remote = request.remote_addr or "?"
     next_url = _safe_next(request.form.get("next"))
     sent = request.form.get("csrf_token", "")
@@ -150,7 +152,7 @@ def login_post():
         return render_template("auth/login.html", error=_("Too many attempts from this address. Wait a few "
                                                            "minutes."), next=next_url), 429
     refused = None
-    with runtime.sessions.begin() as db:  # a refusal commits too: the failure count and its audit entry stay
+    with runtime().unit_of_work() as db:  # a refusal commits too: the failure count and its audit entry stay
         try:
             person = users.authenticate(db, request.form.get("username", ""), request.form.get("password", ""),
                                         remote=remote)
@@ -158,9 +160,9 @@ def login_post():
         except users.LoginRefused as exc:
             refused = exc
     if refused is not None:
-        message = _("This account is locked for a while after too many failed attempts.") \
+        error = _("This account is locked for a while after too many failed attempts.") \
             if refused.code == "locked" else _("Wrong name or password.")
-        return render_template("auth/login.html", error=message, next=next_url), 401
+        return render_template("auth/login.html", error=error, next=next_url), 401
     session.clear()  # a new session id: no fixation
     now = time.time()
     session.update(uid=uid, epoch=epoch, since=now, seen=now, csrf=secrets.token_urlsafe(32))
@@ -169,7 +171,7 @@ def login_post():
 
 
 def person_role(uid: int) -> str:
-    with current_app.extensions["vigil"].sessions() as db:
+    with runtime().sessions() as db:
         return db.get(Person, uid).role
 
 
@@ -181,10 +183,10 @@ def _home(role: str) -> str:
 @bp.post("/logout")
 def logout():
     """End this person's sessions everywhere: a copied cookie must not outlive the logout."""
-    with current_app.extensions["vigil"].sessions.begin() as db:
+    with runtime().unit_of_work() as db:
         person = db.get(Person, current_user().id)
         users.end_sessions(person)
-        users.audit(db, person.username, f"{person.username} logged out", {"user": person.username})
+        users.audit(db, person.username, message("audit.logged_out", user=person.username), {"user": person.username})
     session.clear()
     return redirect(url_for("auth.login"))
 

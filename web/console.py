@@ -9,6 +9,7 @@ from command import reporting
 from maps.console_map import DATA_DIR, build_console_map
 from web.access import allowed
 from web.auth import current_user
+from web.context import runtime
 
 bp = Blueprint("console", __name__)
 
@@ -16,7 +17,7 @@ bp = Blueprint("console", __name__)
 @bp.get("/")
 def index():
     """Render the console; incidents are loaded by the page and pushed over Socket.IO."""
-    settings = current_app.extensions["vigil"].settings
+    settings = runtime().settings
     user = current_user()
     # The "Reports due" strip only for those who may read what is due (none otherwise: the strip stays hidden).
     reports_due_url = url_for("reports_api.get_due") \
@@ -35,7 +36,7 @@ def _console_map():
     # The map shell depends only on settings: render it once per app.
     cached = current_app.extensions.get("vigil_console_map")
     if cached is None:
-        settings = current_app.extensions["vigil"].settings
+        settings = runtime().settings
         cached = build_console_map(
             static_url=url_for("static", filename="").rstrip("/"),
             base_layer_url=url_for("console.map_data", name="world_110m.geojson"),

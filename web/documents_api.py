@@ -7,14 +7,15 @@ file once it is done (409 until then).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Response, g, jsonify, request, url_for
 from sqlalchemy import select
 
 from command.documents import jobs, render
-from command.documents.content import DocumentRequestError
+from command.errors import Conflict, NotFound
 from command.models import DocumentJob
 from web.auth import audit_export
-from web.errors import json_error
+from web.context import runtime
+from web.requests import json_body, whole
 
 bp = Blueprint("documents_api", __name__, url_prefix="/api/v1/documents")
 
@@ -26,19 +27,13 @@ FILE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; bas
 @bp.post("")
 def post_document():
     """Queue a document: {kind, params, format pdf|html, language zh|en, actor} -> 202 with the job."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return json_error(400, "the body must be a JSON object", code="bad_json")
+    body = json_body()
     user = g.get("user")  # once logins are on, the logged-in person is who asks
     actor = user.username if user is not None else body.get("actor")
-    runtime = current_app.extensions["vigil"]
-    try:
-        with runtime.sessions.begin() as session:
-            job_id = jobs.enqueue(session, body.get("kind"), body.get("params", {}), body.get("format", "pdf"),
-                                  body.get("language", "zh"), actor)
-    except DocumentRequestError as exc:
-        return json_error(422, str(exc), exc.field, "bad_document_request")
-    with runtime.sessions() as session:
+    with runtime().unit_of_work() as session:
+        job_id = jobs.enqueue(session, body.get("kind"), body.get("params", {}), body.get("format", "pdf"),
+                              body.get("language", "zh"), actor)
+    with runtime().sessions() as session:
         job = jobs.get(session, job_id)
     response = jsonify(_links(job))
     response.status_code = 202
@@ -49,36 +44,33 @@ def post_document():
 @bp.get("")
 def list_documents():
     """The newest jobs (?limit=, default 50), without their files."""
-    try:
-        limit = max(1, min(int(request.args.get("limit", 50)), MAX_LIMIT))
-    except ValueError:
-        return json_error(400, "limit must be a whole number", "limit", "bad_limit")
-    with current_app.extensions["vigil"].sessions() as session:
+    limit = whole(request.args, "limit", 1, MAX_LIMIT, 50)
+    with runtime().sessions() as session:
         return jsonify({"documents": [_links(job) for job in jobs.recent(session, limit)]})
 
 
 @bp.get("/<int:job_id>")
 def get_document(job_id: int):
     """A job's status and progress (0–100)."""
-    with current_app.extensions["vigil"].sessions() as session:
+    with runtime().sessions() as session:
         job = jobs.get(session, job_id)
     if job is None:
-        return json_error(404, f"no document {job_id}", code="not_found")
+        raise NotFound("document", job_id)
     return jsonify(_links(job))
 
 
 @bp.get("/<int:job_id>/file")
 def get_file(job_id: int):
     """The finished document: a PDF to download, or printable HTML to open; 409 while it is not done."""
-    with current_app.extensions["vigil"].sessions() as session:
+    with runtime().sessions() as session:
         job = session.scalar(select(DocumentJob).where(DocumentJob.id == job_id))
         if job is None:
-            return json_error(404, f"no document {job_id}", code="not_found")
+            raise NotFound("document", job_id)
+        if job.status == "failed":
+            raise Conflict("document_failed", id=job_id, status=job.status, progress=job.progress,
+                           error=job.error or "")
         if job.status != "done" or job.result is None:
-            message = f"document {job_id} failed: {job.error}" if job.status == "failed" else \
-                f"document {job_id} is {job.status} ({job.progress}%)"
-            return json_error(409, message, None, "document_failed" if job.status == "failed" else "not_ready",
-                              status=job.status, progress=job.progress)
+            raise Conflict("not_ready", id=job_id, status=job.status, progress=job.progress)
         body, content_type = job.result, job.content_type or render.FORMATS.get(job.format, "application/octet-stream")
         name = jobs.job_dict(job)["file_name"] or f"vigil-{job.kind}-{job.id}.{job.format}"
     audit_export(f"document {name}")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import get_locale, gettext as _
 
 from command.documents import jobs
 from command.models import utcnow
+from web.context import runtime
 
 bp = Blueprint("documents_page", __name__)
 
@@ -33,9 +34,9 @@ def widget_strings() -> dict:
 @bp.get("/documents")
 def index():
     """The form to make a document, and the newest jobs."""
-    runtime = current_app.extensions["vigil"]
-    zone = ZoneInfo(runtime.settings["TIME_ZONE"])
-    with runtime.sessions() as session:
+    rt = runtime()
+    zone = ZoneInfo(rt.settings["TIME_ZONE"])
+    with rt.sessions() as session:
         recent = jobs.recent(session, RECENT)
     statuses = {"queued": _("Waiting"), "running": _("In progress"), "done": _("Ready"), "failed": _("Failed")}
     for job in recent:
@@ -45,5 +46,5 @@ def index():
     now = utcnow().astimezone(zone)
     return render_template("documents/index.html", recent=recent, kinds=kind_names(), locale=str(get_locale()),
                            today=now.date().isoformat(), month=now.strftime("%Y-%m"),
-                           time_zone=runtime.settings["TIME_ZONE"], strings=widget_strings(),
+                           time_zone=rt.settings["TIME_ZONE"], strings=widget_strings(),
                            documents_url=url_for("documents_api.post_document"))

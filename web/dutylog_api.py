@@ -1,10 +1,9 @@
 """The duty log API: read and filter the log, export it as CSV, record phone calls, flag and correct entries.
 
 Nothing here updates an entry: flagging and correcting append new entries that
-point at the old one. Every entry committed by this process, whoever wrote it
-(this API, the escalation engine, the SMS outbox, a webhook), is published as
-DutyLogAppended once its transaction commits, so the log page is live for all
-of them (see ``publish_committed_entries``).
+point at the old one. Every entry, whoever writes it (this API, the escalation
+engine, the SMS outbox, a webhook), is announced by command.dutylog.append and
+published by its unit of work once committed, so the log page is live for all.
 """
 
 from __future__ import annotations
@@ -16,42 +15,26 @@ from datetime import date, datetime, time, timezone
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from command import dutylog, phone_calls, roster
-from command.dutylog import EntryNotFound, entry_dict
-from command.dutylog_events import publish_committed_entries
+from command.dutylog import EntryNotFound, entry_dict, entry_text
+from command.errors import Forbidden, Invalid, Malformed
 from command.handover import shift_dict
 from command.models import DutyLogEntry, Shift, utcnow
 from web.auth import audit_export, current_user
-from web.errors import json_error
+from web.context import runtime
+from web.requests import flag, json_body, listed, whole
 
 bp = Blueprint("dutylog_api", __name__, url_prefix="/api/v1/dutylog")
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
 EXPORT_BATCH = 1000  # rows per short read transaction while streaming (SQLite: every transaction takes the lock)
 TEXT_LIMIT, REASON_LIMIT, ACTOR_LIMIT, CORRECTION_LIMIT = 200, 500, 128, 4000
-_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run these as formulas
-
-
-class BadFilter(ValueError):
-    """A query parameter is wrong."""
-
-    def __init__(self, field: str, message: str, code: str):
-        super().__init__(message)
-        self.field, self.code = field, code
-
-
-# --- live: publish every committed entry ---------------------------------------------------------------------------
-
-@bp.record_once
-def _install(state) -> None:
-    runtime = state.app.extensions["vigil"]
-    publish_committed_entries(runtime.sessions, runtime.publisher.publish)
 
 
 # --- reading -------------------------------------------------------------------------------------------------------
@@ -59,16 +42,12 @@ def _install(state) -> None:
 @bp.get("")
 def list_entries():
     """Entries newest first, filtered; page with ?before=<the last id shown>&limit=."""
-    runtime = current_app.extensions["vigil"]
-    try:
-        query, shift_id = _filtered(request.args, runtime.settings["TIME_ZONE"])
-        limit = _whole(request.args, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT)
-        before = _whole(request.args, "before", 1, None, None)
-    except BadFilter as exc:
-        return json_error(400, str(exc), exc.field, exc.code)
+    query, shift_id = _filtered(request.args, runtime().settings["TIME_ZONE"])
+    limit = whole(request.args, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT)
+    before = whole(request.args, "before", 1, None, None)
     if before is not None:
         query = query.where(DutyLogEntry.id < before)
-    with runtime.sessions() as session:
+    with runtime().sessions() as session:
         rows = session.scalars(query.order_by(DutyLogEntry.id.desc()).limit(limit + 1)).all()
         more = len(rows) > limit
         rows = rows[:limit]
@@ -81,14 +60,9 @@ def list_entries():
 @bp.get("/export")
 def export():
     """The filtered log as CSV (UTF-8 with a BOM, for Excel), oldest first, streamed batch by batch."""
-    runtime = current_app.extensions["vigil"]
-    zone_name = runtime.settings["TIME_ZONE"]
-    if request.args.get("format", "csv") != "csv":
-        return json_error(400, "format must be csv", "format", "bad_format")
-    try:
-        query, _shift = _filtered(request.args, zone_name)
-    except BadFilter as exc:
-        return json_error(400, str(exc), exc.field, exc.code)
+    zone_name = runtime().settings["TIME_ZONE"]
+    listed(request.args, "format", ("csv",))
+    query, _shift = _filtered(request.args, zone_name)
     header = [_("Entry"), _("Occurred (%(zone)s)", zone=zone_name), _("Written (%(zone)s)", zone=zone_name),
               _("Kind"), _("Kind code"), _("Summary"), _("Author"), _("Shift"), _("Incident"), _("Escalation"),
               _("Significant"), _("Corrects entry"), _("Details (JSON)"), _("Previous hash"), _("Hash")]
@@ -96,7 +70,7 @@ def export():
     yes_no = (_("yes"), _("no"))
     zone = ZoneInfo(zone_name)
     stamp = utcnow().astimezone(zone).strftime("%Y%m%d-%H%M")
-    rows = _csv_rows(runtime.sessions, query, header, labels, yes_no, zone)
+    rows = _csv_rows(runtime().sessions, query, header, labels, yes_no, zone)
     audit_export(f"the duty log as CSV ({request.query_string.decode()[:200] or 'everything'})")
     return Response(rows, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="dutylog-{stamp}.csv"', "Cache-Control": "no-store"})
@@ -105,7 +79,7 @@ def export():
 @bp.get("/verify")
 def verify():
     """Walk the hash chain: {ok, checked, first_broken_id, reason}."""
-    with current_app.extensions["vigil"].sessions() as session:
+    with runtime().sessions() as session:
         result = dutylog.verify(session)
     return jsonify({"ok": result.ok, "checked": result.checked, "first_broken_id": result.first_broken_id,
                     "reason": result.reason, "last_hash": result.last_hash})
@@ -116,51 +90,34 @@ def verify():
 @bp.post("/phone-calls")
 def record_phone_call():
     """Record an inbound or outbound phone call: 201 with its log entry, 422 naming every wrong field."""
-    runtime = current_app.extensions["vigil"]
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return json_error(400, "the body must be a JSON object", code="bad_json")
+    body = json_body()
     # who recorded it is who is logged in (the gate put their name in "actor")
     form = {**{k: v for k, v in body.items() if k != "actor"}, "recorded_by": body.get("actor") or body.get("recorded_by")}
-    try:
-        with runtime.sessions.begin() as session:
-            answer = entry_dict(phone_calls.record(session, form, time_zone=runtime.settings["TIME_ZONE"],
-                                                   at=utcnow()))
-    except phone_calls.PhoneCallInvalid as exc:
-        first = exc.problems[0]
-        return json_error(422, first.message, first.field, first.code,
-                          errors=[problem.as_dict() for problem in exc.problems])
+    with runtime().unit_of_work() as session:
+        answer = entry_dict(phone_calls.record(session, form, time_zone=runtime().settings["TIME_ZONE"], at=utcnow()))
     return jsonify(answer), 201
 
 
 @bp.post("/<int:entry_id>/significant")
 def post_significant(entry_id: int):
     """The shift leader flags (or unflags) an entry, with a reason: a new entry, never an update."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return json_error(400, "the body must be a JSON object", code="bad_json")
+    body = json_body()
     significant = body.get("significant")
     if not isinstance(significant, bool):
-        return json_error(422, "significant must be true or false", "significant", "bad_significant")
-    try:
-        reason = _required_text(body, "reason", REASON_LIMIT, "reason_required")
-        actor = _required_text(body, "actor", ACTOR_LIMIT, "actor_required")
-    except BadFilter as exc:
-        return json_error(422, str(exc), exc.field, exc.code)
-    runtime = current_app.extensions["vigil"]
+        raise Invalid("bad_significant", "significant", message="bad_flag")
+    reason = _required_text(body, "reason", REASON_LIMIT, "reason_required")
+    actor = _required_text(body, "actor", ACTOR_LIMIT, "actor_required")
     now = utcnow()
-    with runtime.sessions.begin() as session:
+    with runtime().unit_of_work() as session:
         target = session.get(DutyLogEntry, entry_id)
         if target is None:
-            return json_error(404, f"no duty log entry {entry_id}", "id", "not_found")
+            raise EntryNotFound(entry_id)
         if target.kind == "significant_flag":
-            return json_error(422, "a flag entry cannot itself be flagged; flag the entry it names",
-                              "id", "not_flaggable")
+            raise Invalid("not_flaggable", "id")
         leaders = roster.on_duty_people(session, now, "leader")
         if leaders and actor not in {p.username for p in leaders}:
             leader = leaders[0]
-            return json_error(403, f"only the leader on duty ({leader.display_name}, {leader.username}) flags entries",
-                              "actor", "not_shift_leader", expected=leader.username)
+            raise Forbidden("not_shift_leader", "actor", expected=leader.username, name=leader.display_name)
         if dutylog.significance(session, [entry_id])[entry_id] == significant:
             return jsonify({"entry": None, "target_id": entry_id, "significant": significant}), 200
         answer = entry_dict(dutylog.set_significant(session, entry_id, significant, actor, reason, at=now))
@@ -170,20 +127,11 @@ def post_significant(entry_id: int):
 @bp.post("/<int:entry_id>/corrections")
 def correct(entry_id: int):
     """Correct an entry: a new ``correction`` entry with the corrected text, pointing at the old one."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return json_error(400, "the body must be a JSON object", code="bad_json")
-    try:
-        summary = _required_text(body, "summary", CORRECTION_LIMIT, "summary_required")
-        actor = _required_text(body, "actor", ACTOR_LIMIT, "actor_required")
-    except BadFilter as exc:
-        return json_error(422, str(exc), exc.field, exc.code)
-    runtime = current_app.extensions["vigil"]
-    try:
-        with runtime.sessions.begin() as session:
-            answer = entry_dict(dutylog.correct(session, entry_id, summary, actor, at=utcnow()))
-    except EntryNotFound as exc:
-        return json_error(404, str(exc), "id", "not_found")
+    body = json_body()
+    summary = _required_text(body, "summary", CORRECTION_LIMIT, "summary_required")
+    actor = _required_text(body, "actor", ACTOR_LIMIT, "actor_required")
+    with runtime().unit_of_work() as session:
+        answer = entry_dict(dutylog.correct(session, entry_id, summary, actor, at=utcnow()))
     return jsonify(answer), 201
 
 
@@ -212,7 +160,7 @@ def entries_json(session: Session, rows: list[DutyLogEntry]) -> list[dict]:
     for row in rows:
         item = entry_dict(row)
         item.update(significant=current.get(row.id, row.significant), corrections=corrections.get(row.id, []),
-                    flag=flags.get(row.id))
+                    flag=flags.get(row.id), text=entry_text(row, gettext=_))
         answer.append(item)
     return answer
 
@@ -239,25 +187,19 @@ def _filtered(args, time_zone: str):
     user = current_user()
     if user is None or user.role != "administrator":
         query = query.where(DutyLogEntry.kind != "audit")  # the audit trail is for administrators only
-    incident = _whole(args, "incident", 1, None, None)
+    incident = whole(args, "incident", 1, None, None)
     if incident is not None:
         query = query.where(DutyLogEntry.incident_id == incident)
-    shift = _whole(args, "shift", 1, None, None)
+    shift = whole(args, "shift", 1, None, None)
     if shift is not None:
         query = query.where(DutyLogEntry.shift_id == shift)
-    kinds = [k for value in args.getlist("kind") for k in value.split(",") if k.strip()]
-    kinds = [k.strip() for k in kinds]
-    unknown = [k for k in kinds if k not in dutylog.KINDS]
-    if unknown:
-        raise BadFilter("kind", f"kind {unknown[0]!r} is not one of {', '.join(dutylog.KINDS)}", "bad_kind")
+    kinds = listed(args, "kind", dutylog.KINDS)
     if kinds:
         query = query.where(DutyLogEntry.kind.in_(kinds))
-    significant = args.get("significant", "").strip().lower()
-    if significant:
-        if significant not in _TRUE | _FALSE:
-            raise BadFilter("significant", "significant must be true or false", "bad_significant")
+    significant = flag(args, "significant")
+    if significant is not None:
         now_significant, join = _significance_now()
-        query = join(query).where(now_significant.is_(significant in _TRUE))
+        query = join(query).where(now_significant.is_(significant))
     for name, compare in (("since", DutyLogEntry.occurred_at.__ge__), ("until", DutyLogEntry.occurred_at.__lt__)):
         value = args.get(name, "").strip()
         if value:
@@ -293,26 +235,16 @@ def _time(value: str, name: str, time_zone: str) -> datetime:
         else:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise BadFilter(name, f"{name} must be an ISO 8601 date or date and time", "bad_time") from None
+        raise Malformed("bad_time", name, message="bad_date_time") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(time_zone))
     return parsed.astimezone(timezone.utc)
 
 
-def _whole(args, name: str, low: int, high: int | None, default: int | None) -> int | None:
-    raw = args.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
-        bounds = f"from {low} to {high}" if high is not None else f"of {low} or more"
-        raise BadFilter(name, f"{name} must be a whole number {bounds}", f"bad_{name}")
-    return int(raw)
-
-
 def _required_text(body: dict, name: str, limit: int, code: str) -> str:
     value = body.get(name)
     if not isinstance(value, str) or not value.strip() or len(value.strip()) > limit:
-        raise BadFilter(name, f"{name} is required (1 to {limit} characters)", code)
+        raise Invalid(code, name, message="text_required", limit=limit)
     return value.strip()
 
 

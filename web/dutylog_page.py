@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import get_locale, gettext as _
 
 from command import phone_calls
 from web.dutylog_api import kind_labels
+from web.context import runtime
 
 bp = Blueprint("dutylog_page", __name__)
 
@@ -27,7 +28,7 @@ KIND_GROUPS = (
 @bp.get("/dutylog")
 def index():
     """Render the log; entries come from the API, filters live in the query string (so links can be shared)."""
-    runtime = current_app.extensions["vigil"]
+    rt = runtime()
     locale = str(get_locale())
     group_names = {"phone_call": _("Phone calls"), "incidents": _("Incidents"), "escalations": _("Escalations"),
                    "sms": _("SMS"), "notes": _("Notes"), "handovers": _("Handovers"), "reports": _("Reports"),
@@ -70,7 +71,7 @@ def index():
     }
     return render_template(
         "dutylog/index.html", strings=strings, locale=locale, kind_groups=kind_groups,
-        time_zone=runtime.settings["TIME_ZONE"], limits=phone_calls.TEXT_FIELDS,
+        time_zone=rt.settings["TIME_ZONE"], limits=phone_calls.TEXT_FIELDS,
         api={"list": url_for("dutylog_api.list_entries"), "export": url_for("dutylog_api.export"),
              "verify": url_for("dutylog_api.verify"), "phone_calls": url_for("dutylog_api.record_phone_call"),
              "entry": url_for("dutylog_api.list_entries") + "/"})

@@ -1,16 +1,22 @@
 """The one shape of an API refusal: {"error": message, "code": stable machine code, "field": what was wrong}.
 
-The message is English for people reading logs; a console shows its own
-language's text for the code (and the message when it knows no such code).
+The core refuses with typed errors (command/errors.py); the class decides the HTTP status and the
+message is the catalogue's sentence for the error, in the reader's language, with the values the
+error carries beside it. Nothing here reads an exception's text.
 """
 
 from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, request
+from flask_babel import gettext
 from sqlalchemy.exc import OperationalError
 from werkzeug.routing import IntegerConverter
 
+from command.errors import Conflict, DomainError, Forbidden, Invalid, Malformed, NotFound, Unavailable
+from command.i18n import render
+
 RETRY_SECONDS = 5
+STATUS = {Malformed: 400, Forbidden: 403, NotFound: 404, Conflict: 409, Invalid: 422, Unavailable: 503}
 # Shown when a page cannot be built because the database is down; it retries by itself.
 UNAVAILABLE_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="refresh" content="{retry}">
@@ -39,8 +45,18 @@ class BoundedInt(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def refusal(exc: DomainError):
+    """The JSON answer for a domain error: its class's status, its message in the reader's language."""
+    status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 422)
+    values = {name: render(value, gettext=gettext) if isinstance(value, dict) and "msg" in value else value
+              for name, value in exc.values.items()}  # names (a status, an action) in the reader's language too
+    return json_error(status, render(exc.stored(), gettext=gettext), exc.field, exc.code, **values)
+
+
 def init_app(app: Flask) -> None:
-    """A number too big for the database anywhere in a request is the client's error, said clearly."""
+    """Domain errors become their status and message; a number too big for the database is the client's error."""
+    app.register_error_handler(DomainError, refusal)
+
     @app.errorhandler(OverflowError)
     def too_big(_exc):
         return json_error(400, "a number is too large", code="number_too_large")

@@ -11,47 +11,39 @@ due (``step_type``); ``?overdue=true`` lists only those, so a console that was a
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from sqlalchemy import not_, select
 
 from command import escalation as engine
-from command.escalation import OVERDUE, AnswerRefused, EscalationNotFound, escalation_dict
+from command.dutylog import entry_text
+from command.errors import Invalid
+from command.escalation import OVERDUE, EscalationNotFound, escalation_dict
 from command.models import DutyLogEntry, Escalation, Incident, Notification, Person, utcnow
-from web.errors import json_error
+from web.context import runtime
+from web.requests import flag, json_body, listed, required, whole
 from web.scope import departments_in_scope, in_scope
 
 bp = Blueprint("escalations_api", __name__, url_prefix="/api/v1/escalations")
 
 STATES = ("active", "acknowledged", "resolved", "finished", "cancelled", "superseded")
 DEFAULT_LIMIT, MAX_LIMIT = 200, 2000
-_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
 @bp.get("")
 def list_escalations():
     """Escalations, newest first: active ones unless ?state= says otherwise; ?department=, ?incident= and
     ?overdue= narrow."""
-    states = [s for value in request.args.getlist("state") for s in value.split(",") if s] or ["active"]
-    unknown = sorted(set(states) - set(STATES))
-    if unknown:
-        return json_error(400, f"state must be among {', '.join(STATES)}", "state", "bad_state")
-    try:
-        limit = min(int(request.args.get("limit", DEFAULT_LIMIT)), MAX_LIMIT)
-    except ValueError:
-        return json_error(400, "limit must be a whole number", "limit", "bad_limit")
+    states = listed(request.args, "state", STATES) or ["active"]
+    limit = min(whole(request.args, "limit", 1, None, DEFAULT_LIMIT), MAX_LIMIT)
     department = request.args.get("department")
     query = select(Escalation).where(Escalation.state.in_(states))
-    incident = request.args.get("incident", "").strip()
-    if incident:
-        if not incident.isdigit() or int(incident) < 1:
-            return json_error(400, "incident must be an incident number", "incident", "bad_incident")
-        query = query.where(Escalation.incident_id == int(incident))
-    overdue = request.args.get("overdue", "").strip().lower()
-    if overdue:
-        if overdue not in _TRUE | _FALSE:
-            return json_error(400, "overdue must be true or false", "overdue", "bad_overdue")
-        query = query.where(OVERDUE if overdue in _TRUE else not_(OVERDUE))
-    with current_app.extensions["vigil"].sessions() as session:
+    incident = whole(request.args, "incident", 1, None, None)
+    if incident is not None:
+        query = query.where(Escalation.incident_id == incident)
+    overdue = flag(request.args, "overdue")
+    if overdue is not None:
+        query = query.where(OVERDUE if overdue else not_(OVERDUE))
+    with runtime().sessions() as session:
         rows = session.scalars(query.order_by(Escalation.created_at.desc(), Escalation.id.desc()).limit(MAX_LIMIT))
         shown = []
         for row in rows:
@@ -67,10 +59,8 @@ def list_escalations():
 @bp.get("/<int:escalation_id>")
 def get_escalation(escalation_id: int):
     """One escalation with its notifications and its duty-log entries."""
-    with current_app.extensions["vigil"].sessions() as session:
-        row = session.get(Escalation, escalation_id)
-        if row is None or not in_scope(_departments(session, row)):
-            return json_error(404, f"no escalation {escalation_id}", code="not_found")
+    with runtime().sessions() as session:
+        row = _visible(session, escalation_id)
         notifications = session.execute(
             select(Notification, Person.username).join(Person, Person.id == Notification.person_id, isouter=True)
             .where(Notification.escalation_id == escalation_id).order_by(Notification.id)).all()
@@ -84,44 +74,31 @@ def get_escalation(escalation_id: int):
                                   "status": n.status, "attempts": n.attempts, "step": n.step,
                                   "created_at": n.created_at.isoformat(), "last_error": n.last_error}
                                  for n, username in notifications]
-        body["log"] = [{"id": e.id, "at": e.occurred_at.isoformat(), "kind": e.kind, "summary": e.summary}
-                       for e in log]
+        body["log"] = [{"id": e.id, "at": e.occurred_at.isoformat(), "kind": e.kind, "summary": e.summary,
+                        "text": entry_text(e)} for e in log]
     return jsonify(body)
 
 
 @bp.post("/<int:escalation_id>/answers")
 def answer(escalation_id: int):
     """Acknowledge, say "we are going", or "not ours" (which escalates at once)."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return json_error(400, "the body must be a JSON object", code="bad_json")
-    actor = body.get("actor")
-    if not isinstance(actor, str) or not actor.strip() or len(actor) > 128:
-        return json_error(422, "actor must name who answers (1–128 characters)", "actor", "actor_required")
-    via = body.get("via", "api")
-    runtime = current_app.extensions["vigil"]
-    try:
-        with runtime.sessions.begin() as session:
-            row = session.get(Escalation, escalation_id)
-            if row is None or not in_scope(_departments(session, row)):
-                raise EscalationNotFound(f"no escalation {escalation_id}")
-            person = session.scalar(select(Person).where(Person.username == actor.strip()))
-            events = engine.acknowledge(session, escalation_id, actor=actor.strip(),
-                                        person_id=person.id if person else None, answer=body.get("answer"),
-                                        via=via, at=utcnow())
-            current = escalation_dict(session, session.get(Escalation, escalation_id))
-    except EscalationNotFound as exc:
-        return json_error(404, str(exc), code="not_found")
-    except AnswerRefused as exc:
-        field = "via" if str(exc).startswith("via") else "answer"
-        return json_error(422 if "must be one of" in str(exc) else 409, str(exc), field,
-                          "bad_answer" if "must be one of" in str(exc) else "escalation_closed")
-    for event in events:
-        runtime.publisher.publish(event)
-    return jsonify(current), 201 if events else 200
+    body = json_body()
+    actor = required(body, "actor").strip()
+    if len(actor) > 128:
+        raise Invalid("too_long", "actor", limit=128)
+    with runtime().unit_of_work() as session:
+        _visible(session, escalation_id)
+        person = session.scalar(select(Person).where(Person.username == actor))
+        recorded = engine.acknowledge(session, escalation_id, actor=actor, person_id=person.id if person else None,
+                                      answer=body.get("answer"), via=body.get("via", "api"), at=utcnow())
+        current = escalation_dict(session, session.get(Escalation, escalation_id))
+    return jsonify(current), 201 if recorded else 200
 
 
-
-def _departments(session, escalation: Escalation) -> list[str]:
-    incident = session.get(Incident, escalation.incident_id)
-    return list(incident.departments or []) if incident else []
+def _visible(session, escalation_id: int) -> Escalation:
+    """The escalation, if the asker may see it (a liaison only their departments'): 404 otherwise."""
+    row = session.get(Escalation, escalation_id)
+    incident = session.get(Incident, row.incident_id) if row else None
+    if row is None or not in_scope(list(incident.departments or []) if incident else []):
+        raise EscalationNotFound(escalation_id)
+    return row

@@ -26,6 +26,7 @@ from feeds.intake import record, take_payload
 from feeds.registry import ADAPTERS, detect_format
 from web.errors import json_error
 from web.ingest_limit import IngestLimiter
+from web.context import runtime
 
 
 bp = Blueprint("feeds_api", __name__, url_prefix="/api/v1/feeds")
@@ -44,16 +45,16 @@ def _install_limiter(state) -> None:
 @bp.get("")
 def list_feeds():
     """Return every known feed's health and configuration."""
-    return jsonify({"feeds": feed_overview(current_app.extensions["vigil"], current_app.extensions["vigil_feeds"])})
+    return jsonify({"feeds": feed_overview(runtime(), current_app.extensions["vigil_feeds"])})
 
 
 @bp.post("/<source>/events")
 def post_events(source: str):
     """Store normalized events (JSON) or a source's raw payload (the adapter decides) for ``source``."""
-    runtime = current_app.extensions["vigil"]
+    rt = runtime()
     if not SOURCE_PATTERN.match(source):
         return json_error(404, f"no feed named {source[:64]!r}", "source")
-    if not _authorized(runtime, source):
+    if not _authorized(rt, source):
         response = json_error(401, f"missing or invalid bearer token for feed {source!r}", "Authorization")
         response.headers["WWW-Authenticate"] = f'Bearer realm="vigil", feed="{source}"'
         return response
@@ -64,12 +65,12 @@ def post_events(source: str):
 
     def refuse(status: int, reason: str, field: str, body: bytes | None = None, size: int | None = None,
                format_name: str | None = None):
-        dead_letter(runtime.sessions, source, reason, field=field, body=body, size=size,
+        dead_letter(rt.sessions, source, reason, field=field, body=body, size=size,
                     content_type=request.content_type or "", remote_addr=request.remote_addr)
-        record(runtime, source, REFUSED, format_name, error=reason, rejected=1)
+        record(rt, source, REFUSED, format_name, error=reason, rejected=1)
         return json_error(status, reason, field)
 
-    limit = runtime.settings["MAX_BODY_BYTES"]
+    limit = rt.settings["MAX_BODY_BYTES"]
     try:
         body = request.get_data(cache=False)
     except RequestEntityTooLarge:
@@ -86,13 +87,13 @@ def post_events(source: str):
         except (ValueError, RecursionError) as exc:
             return refuse(400, f"body is not valid JSON: {exc}", "(body)", body)
         if _normalized(data) or detect_format(body) is None:
-            return _normalized_events(runtime, source, body, data, refuse)
+            return _normalized_events(rt, source, body, data, refuse)
     format_name = format_name or detect_format(body)
     if format_name is None:
         return refuse(415, f"cannot tell the format of this {request.mimetype or 'untyped'} body; configure "
                            f"the feed's format or add ?format= (known: {', '.join(sorted(ADAPTERS))})",
                       "Content-Type", body)
-    intake = take_payload(runtime, source, body, format_name, content_type=request.content_type or "",
+    intake = take_payload(rt, source, body, format_name, content_type=request.content_type or "",
                           options=feed.options if feed and feed.format == format_name else None,
                           remote_addr=request.remote_addr)
     current_app.extensions[LIMITER].charge(source, len(intake.outcomes) - 1)
@@ -133,8 +134,7 @@ def _normalized_events(runtime, source: str, body: bytes, data, refuse):
                         content_type=request.content_type or "", remote_addr=request.remote_addr)
             outcomes.append(Outcome(index, REJECTED, field=exc.field, error=exc.message))
     if events:
-        outcomes += ingest(runtime.sessions, runtime.publisher.publish, source, events,
-                           payload=body, content_type=request.content_type or "")
+        outcomes += ingest(runtime, source, events, payload=body, content_type=request.content_type or "")
     outcomes.sort(key=lambda o: o.index)
     record(runtime, source, OK, NORMALIZED, outcomes=outcomes, events=[e for _, e in events])
     return _answer(outcomes, batch=isinstance(data, list))

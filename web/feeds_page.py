@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import get_locale, gettext as _
+from web.context import runtime
 
 bp = Blueprint("feeds_page", __name__)
 
@@ -11,7 +12,7 @@ bp = Blueprint("feeds_page", __name__)
 @bp.get("/feeds")
 def index():
     """Render the feed health table; rows come from the API and update over Socket.IO."""
-    settings = current_app.extensions["vigil"].settings
+    settings = runtime().settings
     strings = {
         "never": _("never"), "silent_since": _("Silent since %(time)s"),
         "status": {"ok": _("OK"), "no_data": _("No new data"), "error": _("Error"), "refused": _("Refused"),

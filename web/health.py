@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
 from command.migrate import is_current
+from web.context import runtime
 
 bp = Blueprint("health", __name__)
 
@@ -16,9 +17,9 @@ PROBE_TIMEOUT = 1.0  # seconds: a probe must answer quickly, even when the queue
 @bp.get("/healthz")
 def healthz():
     """Report database and live-channel status as JSON; 503 when the database is unusable."""
-    runtime = current_app.extensions["vigil"]
-    database = _database(runtime.engine)
-    live = _live(runtime.settings)
+    rt = runtime()
+    database = _database(rt.engine)
+    live = _live(rt.settings)
     ok = database["ok"] and live["ok"]
     body = {"status": "ok" if ok else "degraded", "database": database, "live": live}
     return jsonify(body), 200 if database["ok"] else 503

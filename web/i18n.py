@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
 from flask_babel import Babel
 
 from command import users
+from command.i18n import CATALOGUE
+from web.context import runtime
 
 LOCALES = {"en": "en", "zh": "zh_Hans_CN"}  # what ?lang= accepts -> catalogue name
 LANG_COOKIE = "vigil_lang"
@@ -33,7 +35,7 @@ def remember_choice(response):
         response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
         user = g.get("user")
         if user and user.page_language != chosen:
-            with current_app.extensions["vigil"].sessions.begin() as session:
+            with runtime().unit_of_work() as session:
                 users.choose_page_language(session, user.id, chosen)
     return response
 
@@ -46,6 +48,6 @@ def lang_url(code: str) -> str:
 def init_app(app: Flask) -> None:
     """Install Flask-Babel with Vigil's catalogues and locale choice."""
     app.jinja_env.globals["lang_url"] = lang_url
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(CATALOGUE))  # one catalogue, shared with command
     Babel(app, locale_selector=select_locale)
     app.after_request(remember_choice)

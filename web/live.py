@@ -51,6 +51,5 @@ def emitter(socketio: SocketIO):
 
 
 def init_app(app: Flask, socketio: SocketIO) -> None:
-    """Register the namespace and subscribe the emitter to the app's publisher."""
+    """Register the live namespace (its emitter is subscribed by command.bootstrap)."""
     socketio.on_namespace(LiveNamespace(NAMESPACE))
-    app.extensions["vigil"].publisher.subscribe(emitter(socketio))

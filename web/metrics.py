@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from command.metrics import INGEST_SECONDS, exposition
 from web.errors import json_error
+from web.context import runtime
 
 bp = Blueprint("metrics", __name__)
 
@@ -60,7 +61,7 @@ def _forget_refused(response: Response) -> Response:
 
 
 def _page() -> Response:
-    body, content_type = exposition(current_app.extensions["vigil"].sessions, request.headers.get("Accept"))
+    body, content_type = exposition(runtime().sessions, request.headers.get("Accept"))
     return Response(body, headers={"Content-Type": content_type, "Cache-Control": "no-store"})
 
 

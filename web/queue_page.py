@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 from sqlalchemy import select
 
 from command.models import Department
 from web.scope import departments_in_scope
+from web.context import runtime
 
 bp = Blueprint("queue_page", __name__)
 
@@ -15,9 +16,9 @@ bp = Blueprint("queue_page", __name__)
 @bp.get("/queue")
 def index():
     """Render the queue for ?department=CODE (or the list of departments to choose from)."""
-    runtime = current_app.extensions["vigil"]
+    rt = runtime()
     locale = str(get_locale())
-    with runtime.sessions() as session:
+    with rt.sessions() as session:
         departments = session.scalars(select(Department).order_by(Department.code)).all()
         scope = departments_in_scope()  # a liaison chooses among their own departments only
         names = {d.code: (d.name_zh if locale.startswith("zh") else d.name_en) for d in departments
@@ -37,5 +38,5 @@ def index():
     }
     return render_template("queue/index.html", strings=strings, locale=locale, department=code,
                            department_name=names.get(code), departments=names,
-                           time_zone=runtime.settings["TIME_ZONE"],
+                           time_zone=rt.settings["TIME_ZONE"],
                            escalations_url=url_for("escalations_api.list_escalations"))

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import format_date, get_locale, gettext as _
 from sqlalchemy import select
 
 from command import roster_admin
 from command.models import Person, utcnow
 from web.documents_page import widget_strings
+from web.context import runtime
 
 bp = Blueprint("roster_page", __name__)
 
@@ -22,11 +23,11 @@ HIDDEN_ROLES = ("feed",)  # accounts that are not people who could take a shift
 @bp.get("/roster")
 def index():
     """Render the week: one row per shift or gap, in time order."""
-    runtime = current_app.extensions["vigil"]
-    zone_name = runtime.settings["TIME_ZONE"]
+    rt = runtime()
+    zone_name = rt.settings["TIME_ZONE"]
     zone = ZoneInfo(zone_name)
     now = utcnow()
-    with runtime.sessions() as session:
+    with rt.sessions() as session:
         week = roster_admin.week(session, now)
         pending = roster_admin.swaps(session, "requested")
         decided = [s for s in roster_admin.swaps(session, limit=20) if s["status"] != "requested"][:10]

@@ -21,9 +21,11 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from command import dutylog
+from command.i18n import message
 from command.models import utcnow
 from command.sms.outbox import apply_status
 from command.sms.replies import handle_inbound
+from web.context import runtime
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +43,9 @@ def inbound_sms():
     provider_id = request.form.get("MessageSid") or request.form.get("SmsSid")
     if not provider_id:
         return Response("MessageSid is required", status=400, mimetype="text/plain")
-    runtime = current_app.extensions["vigil"]
-    events = []
-    with runtime.sessions.begin() as session:
+    with runtime().unit_of_work() as session:
         answer = handle_inbound(session, provider_id, request.form.get("From", ""), request.form.get("Body", ""),
-                                utcnow(), events)
-    for event in events:
-        runtime.publisher.publish(event)
+                                utcnow())
     twiml = MessagingResponse()
     twiml.message(answer)
     return Response(str(twiml), mimetype="application/xml")
@@ -66,7 +64,7 @@ def twilio_status():
 @bp.post("/sms/status")
 def gateway_status():
     """The HTTP gateway's delivery report: JSON {id, status, error_code}, with the gateway's bearer token."""
-    token = current_app.extensions["vigil"].settings["SMS_HTTP_TOKEN"]
+    token = runtime().settings["SMS_HTTP_TOKEN"]
     given = request.headers.get("Authorization", "")
     if not token or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
         return _refuse("missing or invalid bearer token" if given else "no bearer token")
@@ -80,16 +78,13 @@ def _status(provider_id: str | None, status: str | None, error_code) -> Response
     if not provider_id or not status:
         return Response("MessageSid and MessageStatus are required", status=400, mimetype="text/plain")
     notification_id = request.args.get("n", type=int)
-    runtime = current_app.extensions["vigil"]
-    with runtime.sessions.begin() as session:
-        events = apply_status(session, provider_id, status, error_code, utcnow(), notification_id=notification_id)
-    for event in events:
-        runtime.publisher.publish(event)
+    with runtime().unit_of_work() as session:
+        apply_status(session, provider_id, status, error_code, utcnow(), notification_id=notification_id)
     return Response(status=204)
 
 
 def _check_twilio_signature() -> Response | None:
-    settings = current_app.extensions["vigil"].settings
+    settings = runtime().settings
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return _refuse("no X-Twilio-Signature")
@@ -119,11 +114,9 @@ def _refuse(reason: str) -> Response:
             state["unlogged"] += 1
             return Response("forbidden", status=403, mimetype="text/plain")
         state["logged_at"], earlier, state["unlogged"] = now, state["unlogged"], 0
-    runtime = current_app.extensions["vigil"]
-    with runtime.sessions.begin() as session:
+    with runtime().unit_of_work() as session:
         dutylog.append(session, kind="audit", author="webhook",
-                       summary=f"拒绝了未通过签名校验的短信回调 {request.path}（{reason}） / "
-                               f"Refused an SMS webhook to {request.path}: {reason}",
+                       message=message("audit.webhook_refused", path=request.path, reason=reason),
                        data={"path": request.path, "reason": reason, "remote_addr": request.remote_addr,
                              "refused_since_last_entry": earlier})
     return Response("forbidden", status=403, mimetype="text/plain")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
@@ -25,18 +25,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from command import dutylog, reporting
+from command.documents.params import DocumentRequestError, day_param, day_window, month_param, month_window, row_param
 from command.models import (Acknowledgement, Department, DutyLogEntry, Escalation, Handover, Incident, IncidentLog,
                             Person, Report, ReportObligation, Shift)
 
 ROW_CAP = 5000  # rows per section; a longer section says how many were left out
-
-
-class DocumentRequestError(ValueError):
-    """The parameters do not name a document that can be made; ``field`` says which one."""
-
-    def __init__(self, message: str, field: str = "params"):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -64,56 +57,6 @@ class Kind:
     sections: tuple[Section, ...]
     template: str
     stem: Callable[[dict], str]
-
-
-# ---- parameters ----------------------------------------------------------------------------------
-
-def _day_param(_session: Session, params: dict) -> dict:
-    value = params.get("date")
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise DocumentRequestError("params.date must be a day as YYYY-MM-DD", "params.date")
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        raise DocumentRequestError(f"params.date {value!r} is not a calendar day", "params.date") from None
-    return {"date": value}
-
-
-def _month_param(_session: Session, params: dict) -> dict:
-    value = params.get("month")
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise DocumentRequestError("params.month must be a month as YYYY-MM", "params.month")
-    return {"month": value}
-
-
-def _row_param(model, key: str):
-    def check(session: Session, params: dict) -> dict:
-        value = params.get(key)
-        if isinstance(value, str) and value.isdigit():
-            value = int(value)
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise DocumentRequestError(f"params.{key} must be a whole number", f"params.{key}")
-        if session.get(model, value) is None:
-            raise DocumentRequestError(f"no {key.removesuffix('_id')} {value}", f"params.{key}")
-        return {key: value}
-    return check
-
-
-def day_window(day: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """The UTC bounds of a calendar day in ``zone`` (23 or 25 hours long across a DST change)."""
-    first = date.fromisoformat(day)
-    return _midnight(first, zone), _midnight(first + timedelta(days=1), zone)
-
-
-def month_window(month: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """The UTC bounds of a calendar month in ``zone``."""
-    year, number = (int(part) for part in month.split("-"))
-    following = date(year + number // 12, number % 12 + 1, 1)
-    return _midnight(date(year, number, 1), zone), _midnight(following, zone)
-
-
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(timezone.utc)
 
 
 # ---- shared pieces -------------------------------------------------------------------------------
@@ -405,23 +348,23 @@ def _text(value: Any, zone: ZoneInfo) -> str:
 # ---- the kinds -----------------------------------------------------------------------------------
 
 KINDS: dict[str, Kind] = {
-    "report": Kind(_row_param(Report, "report_id"), (Section("report", _report),), "report.html",
+    "report": Kind(row_param(Report, "report_id"), (Section("report", _report),), "report.html",
                    lambda p: f"report-{p['report_id']}"),
-    "handover": Kind(_row_param(Handover, "handover_id"), (Section("handover", _handover),), "handover.html",
+    "handover": Kind(row_param(Handover, "handover_id"), (Section("handover", _handover),), "handover.html",
                      lambda p: f"handover-{p['handover_id']}"),
-    "daily": Kind(_day_param, (Section("duty", _daily_duty), Section("incidents", _daily_incidents),
+    "daily": Kind(day_param, (Section("duty", _daily_duty), Section("incidents", _daily_incidents),
                                Section("grading", _daily_grading), Section("escalations", _daily_escalations),
                                Section("log", _daily_log), Section("reports", _daily_reports)),
                   "daily.html", lambda p: f"daily-{p['date']}"),
-    "monthly": Kind(_month_param, (Section("counts", _monthly_counts), Section("details", _monthly_details)),
+    "monthly": Kind(month_param, (Section("counts", _monthly_counts), Section("details", _monthly_details)),
                     "monthly.html", lambda p: f"monthly-{p['month']}"),
 }
 
 
-def check_params(session: Session, kind: str, params: Any) -> dict:
+def check_params(session: Session, kind: Any, params: Any) -> dict:
     """Return the document's parameters, checked and normalised; raise DocumentRequestError."""
-    if kind not in KINDS:
-        raise DocumentRequestError(f"kind must be one of {', '.join(KINDS)}", "kind")
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise DocumentRequestError("bad_choice", "kind", choices=", ".join(KINDS))
     if not isinstance(params, dict):
-        raise DocumentRequestError("params must be an object", "params")
+        raise DocumentRequestError("doc.bad_params", "params")
     return KINDS[kind].check(session, params)

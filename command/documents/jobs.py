@@ -26,7 +26,8 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, defer
 
 from command.documents import content, render
-from command.documents.labels import check_language
+from command.documents.labels import LANGUAGES
+from command.documents.params import DocumentRequestError
 from command.models import DocumentJob, utcnow
 from command.runtime import Runtime
 
@@ -45,17 +46,13 @@ class JobLost(RuntimeError):
 
 def enqueue(session: Session, kind: str, params: dict, format: str, language: str, requested_by: str,
             at: datetime | None = None) -> int:
-    """Queue a document; return the job id. Raises content.DocumentRequestError for a bad request."""
-    try:
-        render.check_format(format)
-    except ValueError as exc:
-        raise content.DocumentRequestError(str(exc), "format") from None
-    try:
-        check_language(language)
-    except ValueError as exc:
-        raise content.DocumentRequestError(str(exc), "language") from None
+    """Queue a document; return the job id. Raises DocumentRequestError for a bad request."""
+    if not isinstance(format, str) or format not in render.FORMATS:
+        raise DocumentRequestError("bad_choice", "format", choices=", ".join(render.FORMATS))
+    if not isinstance(language, str) or language not in LANGUAGES:
+        raise DocumentRequestError("bad_choice", "language", choices=", ".join(LANGUAGES))
     if not isinstance(requested_by, str) or not requested_by.strip() or len(requested_by.strip()) > NAME_MAX:
-        raise content.DocumentRequestError(f"actor must name who asks (1–{NAME_MAX} characters)", "actor")
+        raise DocumentRequestError("text_required", "actor", limit=NAME_MAX)
     checked = content.check_params(session, kind, params)
     now = at or utcnow()
     job = DocumentJob(kind=kind, params=checked, format=format, language=language, status="queued", progress=0,
@@ -83,7 +80,7 @@ def claim(session: Session, holder: str, now: datetime, limit: int = BATCH,
 
 def run_once(runtime: Runtime, holder: str, now: datetime | None = None, limit: int = BATCH) -> int:
     """Claim and render up to ``limit`` jobs, one after the other; return how many were claimed."""
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         claimed = claim(session, holder, now or utcnow(), limit)
     for job_id in claimed:
         run_job(runtime, job_id, holder)
@@ -128,7 +125,7 @@ def _write(runtime: Runtime, job_id: int, holder: str, **values) -> None:
     # One short transaction per write; only while we still hold the lease. Each write renews it.
     now = utcnow()
     values.setdefault("lease_until", now + timedelta(seconds=LEASE_SECONDS))
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         changed = session.execute(
             update(DocumentJob).where(DocumentJob.id == job_id, DocumentJob.lease_holder == holder,
                                       DocumentJob.status == "running")

@@ -33,11 +33,14 @@ from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
 from command import dutylog, roster
-from command.events import DomainEvent, NotificationChanged
+from command.events import NotificationChanged
+from command.i18n import message
 from command.incidents import DRILL_STATUSES
 from command.models import Contact, Escalation, Incident, Notification, Person, utcnow
 from command.runtime import Runtime
 from command.sms.senders import Sender, SendError, SendResult, build_sender
+from command.unit_of_work import announce
+from feeds.event import iso
 
 log = logging.getLogger(__name__)
 
@@ -91,27 +94,15 @@ def run_once(runtime: Runtime, holder: str, now: datetime | None = None, *, send
     def lease_clock() -> datetime:
         return now + timedelta(seconds=time.monotonic() - started)
 
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         ids = claim_due(session, holder, now, limit, settings["ESCALATION_LEASE_SECONDS"])
     delivered = 0
     for notification_id in ids:
         try:
-            outcome = deliver(runtime, sender, notification_id, holder, now, lease_clock, rng or random)
+            delivered += deliver(runtime, sender, notification_id, holder, now, lease_clock, rng or random)
         except Exception:  # one broken row must not hold up the others; its lease runs out
             log.exception("notification %s: delivery failed; it will be retried", notification_id)
-            continue
-        delivered += outcome.delivered
-        for event in outcome.events:
-            runtime.publisher.publish(event)
     return delivered
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What one delivery did: 1 if the provider took the message, and the events to publish."""
-
-    delivered: int
-    events: list[DomainEvent]
 
 
 @dataclass(frozen=True)
@@ -124,14 +115,17 @@ class _Job:
 
 
 def deliver(runtime: Runtime, sender: Sender, notification_id: int, holder: str, now: datetime, lease_clock,
-            rng) -> Delivery:
-    """Send one claimed notification: check it (transaction), call the provider (none), record (transaction)."""
+            rng) -> int:
+    """Send one claimed notification: check it (transaction), call the provider (none), record (transaction).
+
+    Returns 1 when the provider took the message, else 0.
+    """
     settings = runtime.settings
-    with runtime.sessions.begin() as session:
-        job, events = _prepare(session, notification_id, holder, now, lease_clock() + timedelta(
+    with runtime.unit_of_work() as session:
+        job = _prepare(session, notification_id, holder, now, lease_clock() + timedelta(
             seconds=2 * float(settings["SMS_TIMEOUT_SECONDS"]) + LEASE_MARGIN_SECONDS))
     if job is None:
-        return Delivery(0, events)
+        return 0
     result: SendResult | None = None
     error: SendError | None = None
     try:
@@ -145,12 +139,13 @@ def deliver(runtime: Runtime, sender: Sender, notification_id: int, holder: str,
             result = sender.send(job.to, job.body, callback_url(settings, sender, notification_id))
     except SendError as exc:
         error = exc
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         if error is None:
-            events = _record_sent(session, notification_id, holder, result, found, now)
-            return Delivery(1, events)
-        return Delivery(0, _record_error(session, notification_id, holder, error, now,
-                                         int(settings["SMS_MAX_ATTEMPTS"]), job.unknown, rng))
+            _record_sent(session, notification_id, holder, result, found, now)
+            return 1
+        _record_error(session, notification_id, holder, error, now, int(settings["SMS_MAX_ATTEMPTS"]), job.unknown,
+                      rng)
+        return 0
 
 
 def callback_url(settings: Mapping[str, Any], sender: Sender, notification_id: int) -> str | None:
@@ -180,34 +175,34 @@ def backoff(attempts: int, rng=random) -> timedelta:
 
 # ---- the three steps of one delivery ----------------------------------------------------------
 
-def _prepare(session: Session, notification_id: int, holder: str, now: datetime,
-             lease_until: datetime) -> tuple[_Job | None, list[DomainEvent]]:
+def _prepare(session: Session, notification_id: int, holder: str, now: datetime, lease_until: datetime) -> _Job | None:
     row = _locked(session, notification_id)
     if row is None or row.lease_holder != holder:
-        return None, []  # our lease ran out and another worker has it
+        return None  # our lease ran out and another worker has it
     if row.status not in DUE:  # a delivery report settled it meanwhile
         row.lease_holder, row.lease_until = None, None
-        return None, []
+        return None
     if _drill_to_leader(session, row, now):
         row.status, row.lease_holder, row.lease_until, row.updated_at = "cancelled", None, None, now
         row.last_error = "exercise: no SMS to a leader"
-        _log(session, row, now, "sms_failed",
-             f"演练不向领导发短信，已取消 {_who(session, row)} / Exercise: no SMS to a leader, cancelled for "
-             f"{_who(session, row)}", {"reason": "exercise_leader"})
-        return None, [_changed(session, row)]
+        _log(session, row, now, "sms_failed", message("sms.exercise_leader", who=_who(session, row)),
+             {"reason": "exercise_leader"})
+        _changed(session, row)
+        return None
     if not row.address:
-        return None, _fail(session, row, now, "no-address", "no address to send to")
+        _fail(session, row, now, "no-address", "no address to send to")
+        return None
     row.lease_until = max(row.lease_until, lease_until)  # cover the provider calls about to happen
     exclude = set()
     if row.status == "unknown":
         exclude = set(session.scalars(select(Notification.provider_id).where(  # messages other rows own
             Notification.address == row.address, Notification.provider_id.is_not(None),
             Notification.updated_at >= row.created_at - timedelta(hours=1))))
-    return _Job(row.address, row.body, row.status == "unknown", row.created_at, exclude), []
+    return _Job(row.address, row.body, row.status == "unknown", row.created_at, exclude)
 
 
 def _record_sent(session: Session, notification_id: int, holder: str, result: SendResult, found: bool,
-                 now: datetime) -> list[DomainEvent]:
+                 now: datetime) -> None:
     row = _locked(session, notification_id)
     if row.provider_id is None:
         row.provider_id = result.provider_id
@@ -222,21 +217,20 @@ def _record_sent(session: Session, notification_id: int, holder: str, result: Se
     if row.lease_holder == holder:
         row.lease_holder, row.lease_until = None, None
     row.next_attempt_at, row.last_error, row.updated_at = None, None, now
-    _log(session, row, now, "sms_sent",
-         f"短信已发送给 {_who(session, row)} / SMS sent to {_who(session, row)}",
+    _log(session, row, now, "sms_sent", message("sms.sent", who=_who(session, row)),
          {"notification_id": row.id, "provider_id": result.provider_id, "status": row.status,
           "attempts": row.attempts, "found_after_unknown": found})
-    return [_changed(session, row)]
+    _changed(session, row)
 
 
 def _record_error(session: Session, notification_id: int, holder: str, error: SendError, now: datetime,
-                  max_attempts: int, was_unknown: bool, rng) -> list[DomainEvent]:
+                  max_attempts: int, was_unknown: bool, rng) -> None:
     row = _locked(session, notification_id)
     if row.lease_holder != holder:
-        return []  # our lease ran out during the call: the worker that took over decides
+        return  # our lease ran out during the call: the worker that took over decides
     row.lease_holder, row.lease_until = None, None
     if row.status not in DUE:  # a delivery report proved it went out after all
-        return []
+        return
     row.attempts += 1
     row.last_error = str(error)[:2000]
     if not error.retryable or row.attempts >= max_attempts:
@@ -246,21 +240,22 @@ def _record_error(session: Session, notification_id: int, holder: str, error: Se
         maybe_sent = bool(error.unknown or was_unknown)
         if maybe_sent:
             why += " (the provider may have taken it: its answers were errors)"
-        return _fail(session, row, now, error.code, f"{why}: {error.message}", maybe_sent=maybe_sent)
+        _fail(session, row, now, error.code, f"{why}: {error.message}", maybe_sent=maybe_sent)
+        return
     # Once an attempt may have reached the provider, every later one checks first.
     row.status = "unknown" if error.unknown or was_unknown else "pending"
     row.next_attempt_at = now + backoff(row.attempts, rng)
     row.updated_at = now
     log.info("notification %s: attempt %d failed (%s); next at %s", row.id, row.attempts, error,
              row.next_attempt_at.isoformat())
-    return [_changed(session, row)]
+    _changed(session, row)
 
 
 # ---- status callbacks -------------------------------------------------------------------------
 
 def apply_status(session: Session, provider_id: str, status: str, error_code: str | int | None = None,
-                 at: datetime | None = None, notification_id: int | None = None) -> list[DomainEvent]:
-    """Apply a provider's delivery report; forward moves only. Return what changed (nothing for a repeat).
+                 at: datetime | None = None, notification_id: int | None = None) -> bool:
+    """Apply a provider's delivery report; forward moves only. False when it changed nothing (a repeat).
 
     ``notification_id`` (from the callback URL) finds a row whose provider id
     is not recorded yet: the callback can outrun the sender's own record.
@@ -269,34 +264,35 @@ def apply_status(session: Session, provider_id: str, status: str, error_code: st
     status = PROVIDER_STATUS.get((status or "").lower(), (status or "").lower())
     if status not in RANK and status not in FAILED:
         log.info("status %r for %s ignored", status, provider_id)
-        return []
+        return False
     row = session.scalars(select(Notification).where(Notification.provider_id == provider_id)
                           .with_for_update().execution_options(populate_existing=True)).first()
     if row is None and notification_id is not None:
         row = _locked(session, notification_id)
         if row is not None and row.provider_id not in (None, provider_id):
             log.warning("status for %s names notification %s, which is %s", provider_id, row.id, row.provider_id)
-            return []
+            return False
     if row is None:
         log.info("status %s for unknown message %s ignored", status, provider_id)
-        return []
+        return False
     if row.status in FINAL or (status in RANK and RANK[status] <= RANK.get(row.status, 0)):
-        return []  # a repeat, or an older report arriving late
+        return False  # a repeat, or an older report arriving late
     row.provider_id = provider_id
     row.status, row.updated_at = status, at
     if status in FAILED:
-        return _fail(session, row, at, error_code, f"the provider reports {status}", status=status)
+        _fail(session, row, at, error_code, f"the provider reports {status}", status=status)
+        return True
     if status == "delivered":
-        _log(session, row, at, "sms_delivered",
-             f"短信已送达 {_who(session, row)} / SMS delivered to {_who(session, row)}",
+        _log(session, row, at, "sms_delivered", message("sms.delivered", who=_who(session, row)),
              {"notification_id": row.id, "provider_id": provider_id})
-    return [_changed(session, row)]
+    _changed(session, row)
+    return True
 
 
 # ---- failure and fallback ---------------------------------------------------------------------
 
 def _fail(session: Session, row: Notification, now: datetime, code, reason: str,
-          status: str = "failed", maybe_sent: bool = False) -> list[DomainEvent]:
+          status: str = "failed", maybe_sent: bool = False) -> None:
     """Mark ``row`` failed, tell the duty room, and queue the person's next SMS contact."""
     row.status, row.updated_at, row.next_attempt_at = status, now, None
     row.lease_holder, row.lease_until = None, None
@@ -304,11 +300,12 @@ def _fail(session: Session, row: Notification, now: datetime, code, reason: str,
         row.last_error = f"{code}: {reason}"[:2000]
     who = _who(session, row)
     nxt = _next_contact(session, row)
-    then_zh, then_en = (f"，改发 {nxt.address}", f"; trying {nxt.address}") if nxt else ("", "")
-    _log(session, row, now, "sms_failed", f"短信未能送达 {who}{then_zh} / SMS to {who} failed{then_en} ({reason})",
+    said = (message("sms.failed_trying", who=who, address=nxt.address, reason=reason) if nxt
+            else message("sms.failed", who=who, reason=reason))
+    _log(session, row, now, "sms_failed", said,
          {"notification_id": row.id, "provider_id": row.provider_id, "code": code, "reason": reason,
           "next_address": nxt.address if nxt else None, "maybe_sent": maybe_sent})
-    events: list[DomainEvent] = [_changed(session, row)]
+    _changed(session, row)
     if nxt is not None:
         fallback = Notification(
             escalation_id=row.escalation_id, incident_id=row.incident_id, person_id=row.person_id, step=row.step,
@@ -316,14 +313,13 @@ def _fail(session: Session, row: Notification, now: datetime, code, reason: str,
             attempts=0, next_attempt_at=now, created_at=now, updated_at=now)
         session.add(fallback)
         session.flush()
-        events.append(_changed(session, fallback))
-        return events
+        _changed(session, fallback)
+        return
     voice = _voice_numbers(session, row)
-    call = (f"；请电话联系 {', '.join(voice)}", f"; call {', '.join(voice)}") if voice else ("", "")
-    _log(session, row, now, "escalation_failed" if row.escalation_id else "sms_failed",
-         f"无法通过短信联系 {who}{call[0]} / {who} could not be reached by SMS{call[1]}",
+    said = (message("sms.unreachable_call", who=who, numbers=", ".join(voice)) if voice
+            else message("sms.unreachable", who=who))
+    _log(session, row, now, "escalation_failed" if row.escalation_id else "sms_failed", said,
          {"notification_id": row.id, "person_id": row.person_id, "voice": voice}, significant=True)
-    return events
 
 
 def _next_contact(session: Session, row: Notification) -> Contact | None:
@@ -372,14 +368,14 @@ def _who(session: Session, row: Notification) -> str:
     return f"{person.display_name} ({row.address})" if person else str(row.address)
 
 
-def _log(session: Session, row: Notification, at: datetime, kind: str, summary: str, data: dict,
+def _log(session: Session, row: Notification, at: datetime, kind: str, said: dict, data: dict,
          significant: bool = False) -> None:
-    dutylog.append(session, kind=kind, summary=summary, author=AUTHOR, occurred_at=at, at=at,
+    dutylog.append(session, kind=kind, message=said, author=AUTHOR, occurred_at=at, at=at,
                    incident_id=row.incident_id, escalation_id=row.escalation_id, data=data, significant=significant)
 
 
-def _changed(session: Session, row: Notification) -> NotificationChanged:
-    return NotificationChanged(notification_dict(session, row))
+def _changed(session: Session, row: Notification) -> None:
+    announce(session, NotificationChanged(notification_dict(session, row)))
 
 
 def notification_dict(session: Session, row: Notification) -> dict:
@@ -390,10 +386,6 @@ def notification_dict(session: Session, row: Notification) -> dict:
         "person_id": row.person_id, "person": person.display_name if person else None, "step": row.step,
         "channel": row.channel, "address": row.address, "contact_position": row.contact_position,
         "body": row.body, "status": row.status, "provider_id": row.provider_id, "attempts": row.attempts,
-        "next_attempt_at": _iso(row.next_attempt_at), "last_error": row.last_error,
-        "created_at": _iso(row.created_at), "updated_at": _iso(row.updated_at),
+        "next_attempt_at": iso(row.next_attempt_at), "last_error": row.last_error,
+        "created_at": iso(row.created_at), "updated_at": iso(row.updated_at),
     }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None

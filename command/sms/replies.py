@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from command import escalation as engine
 from command.db import insert_for
-from command.events import DomainEvent
+from command.errors import DomainError
+from command.i18n import bilingual, message
 from command.models import Contact, Escalation, InboundMessage, Notification, Person
 
 log = logging.getLogger(__name__)
@@ -29,21 +30,8 @@ CLOSED_STATES = ("cancelled", "superseded")
 _REPLY = re.compile(r"(?<![A-Z0-9])([A-Z]{1,3}[0-9]{1,5})(?:\s*[-_.,:]?\s*([0-9]))?(?![0-9])")
 MAX_BODY = 1600  # kept for inspection; longer is cut (one SMS is at most 10 segments here)
 
-# outcome -> (zh, en); {code} is the code the sender wrote.
-_TEXTS = {
-    "acknowledge": ("已确认 {code}，谢谢", "{code} acknowledged, thank you"),
-    "going": ("已记录 {code}：你方出发", "{code}: noted that you are going"),
-    "not_ours": ("已记录 {code}：非本部门，已转上级", "{code}: noted as not yours; escalated"),
-    "unknown_code": ("未找到代码 {code}。请回复短信中的代码，例如 A7 1",
-                     "No alert {code}; reply with the code from the SMS, e.g. A7 1"),
-    "unknown_number": ("此号码未登记，无法确认 {code}，请联系值班室",
-                       "This number is not on file; {code} not acknowledged. Please call the duty room"),
-    "closed": ("{code} 已结束，无需回复", "{code} is closed; no reply needed"),
-    "no_answer": ("请在代码后加 1 确认、2 出发、3 非本部门，例如 {code} 1",
-                  "Add 1 (ack), 2 (going) or 3 (not ours) after the code, e.g. {code} 1"),
-    "unparsed": ("请回复短信中的代码和数字，例如 A7 1", "Reply with the code from the SMS and a digit, e.g. A7 1"),
-    "refused": ("{code} 无法确认，请联系值班室", "{code} could not be acknowledged; please call the duty room"),
-}
+OUTCOMES = ("acknowledge", "going", "not_ours", "unknown_code", "unknown_number", "closed", "no_answer", "unparsed",
+            "refused")  # each answered with the message reply.<outcome> (command/messages.py)
 
 
 def parse(body: str) -> tuple[str | None, str | None]:
@@ -56,18 +44,12 @@ def parse(body: str) -> tuple[str | None, str | None]:
 
 
 def answer_text(outcome: str, code: str | None) -> str:
-    """The SMS answer for an outcome, in Chinese and English."""
-    zh, en = _TEXTS.get(outcome, _TEXTS["unparsed"])
-    code = code or "A7"
-    return f"{zh.format(code=code)} / {en.format(code=code)}"
+    """The SMS answer for an outcome, in Chinese and English (a sender's language is not known)."""
+    return bilingual(message(f"reply.{outcome if outcome in OUTCOMES else 'unparsed'}", code=code or "A7"))
 
 
-def handle_inbound(session: Session, provider_id: str, from_address: str, body: str, at: datetime,
-                   events: list[DomainEvent] | None = None) -> str:
-    """Handle one inbound SMS once; return the answer to send back.
-
-    Domain events from the acknowledgement are appended to ``events`` when given.
-    """
+def handle_inbound(session: Session, provider_id: str, from_address: str, body: str, at: datetime) -> str:
+    """Handle one inbound SMS once; return the answer to send back."""
     body = (body or "")[:MAX_BODY]
     inserted = session.scalar(
         insert_for(session, InboundMessage)
@@ -78,14 +60,13 @@ def handle_inbound(session: Session, provider_id: str, from_address: str, body: 
         earlier = session.get(InboundMessage, provider_id)
         return answer_text(earlier.outcome, parse(earlier.body)[0])
     code, digit = parse(body)
-    outcome = _outcome(session, code, digit, from_address, at, events)
+    outcome = _outcome(session, code, digit, from_address, at)
     session.get(InboundMessage, provider_id).outcome = outcome
     log.info("inbound SMS %s from %s: %s", provider_id, from_address, outcome)
     return answer_text(outcome, code)
 
 
-def _outcome(session: Session, code: str | None, digit: str | None, from_address: str, at: datetime,
-             events: list[DomainEvent] | None) -> str:
+def _outcome(session: Session, code: str | None, digit: str | None, from_address: str, at: datetime) -> str:
     if code is None:
         return "unparsed"
     escalation = session.scalars(select(Escalation).where(Escalation.reply_code == code)).first()
@@ -100,13 +81,11 @@ def _outcome(session: Session, code: str | None, digit: str | None, from_address
         return "no_answer"
     answer = ANSWERS[digit]
     try:
-        changed = engine.acknowledge(session, escalation.id, actor=person.username, person_id=person.id,
-                                     answer=answer, via="sms", at=at)
-    except (engine.AnswerRefused, engine.EscalationNotFound) as exc:
+        engine.acknowledge(session, escalation.id, actor=person.username, person_id=person.id, answer=answer,
+                           via="sms", at=at)
+    except DomainError as exc:
         log.info("SMS answer %s %s from %s refused: %s", code, answer, person.username, exc)
         return "refused"
-    if events is not None:
-        events.extend(changed)
     return answer
 
 

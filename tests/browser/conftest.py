@@ -15,7 +15,7 @@ def live(start_server, sqlite_url):
     """A running server and a function that posts events to it."""
     server = start_server("threading")
     rt = build_runtime({"DATABASE_URL": sqlite_url})
-    with rt.sessions.begin() as session:
+    with rt.unit_of_work() as session:
         token = issue_feed_token(session, FEED)
     rt.engine.dispose()
 

@@ -36,7 +36,7 @@ def post_fire(live, sqlite_url):
     """Post events as a second feed (a 119 fire call system), so correlation pairs them with the first."""
     server, _post = live
     runtime = build_runtime({"DATABASE_URL": sqlite_url})
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         token = issue_feed_token(session, FIRE_FEED)
     runtime.engine.dispose()
 

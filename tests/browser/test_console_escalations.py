@@ -33,7 +33,7 @@ def duty_server(start_server, sqlite_url):
     server = start_server("threading", VIGIL_DIRECTORY_FILE=str(DEMO_DIRECTORY), VIGIL_ESCALATION_POLL_SECONDS="0.2",
                           VIGIL_ESCALATION_OVERDUE_SECONDS="1")
     rt = build_runtime({"DATABASE_URL": sqlite_url})
-    with rt.sessions.begin() as session:
+    with rt.unit_of_work() as session:
         token = issue_feed_token(session, FEED)
         session.execute(update(Person).where(Person.username == "water.liaison")
                         .values(password_hash=PASSWORD_HASH, token_hash=_token_hash(LIAISON_TOKEN)))
@@ -109,7 +109,7 @@ def test_an_overdue_escalation_raises_a_banner_until_it_moves_on(duty_server, op
     # The worker that claimed the next step died: its lease holds for an hour and the step was due 5 minutes ago.
     # The server's own worker cannot take it over; its auditor finds the step late and pushes to the consoles.
     now = utcnow()
-    with rt.sessions.begin() as session:
+    with rt.unit_of_work() as session:
         session.execute(update(Escalation).where(Escalation.id == esc["id"]).values(
             due_at=now - timedelta(minutes=5), lease_holder="a dead worker", lease_until=now + timedelta(hours=1)))
     banner = watching.locator(f'#escalation-alerts li[data-escalation="{esc["id"]}"]')
@@ -131,7 +131,7 @@ def test_an_overdue_escalation_raises_a_banner_until_it_moves_on(duty_server, op
     assert panel.get_attribute("data-id") == str(esc["incident_id"])
 
     # The lease runs out: the server's worker takes the step over, the escalation moves on, every banner clears.
-    with rt.sessions.begin() as session:
+    with rt.unit_of_work() as session:
         session.execute(update(Escalation).where(Escalation.id == esc["id"]).values(
             lease_until=utcnow() - timedelta(seconds=1)))
     banner.wait_for(state="detached", timeout=5000)

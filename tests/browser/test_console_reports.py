@@ -32,7 +32,7 @@ def report_server(start_server, sqlite_url):
     """A server (with its worker) in TIME_ZONE, an operator, a poster of feed events and a runtime on its database."""
     server = start_server("threading", VIGIL_TIME_ZONE=TIME_ZONE, VIGIL_ESCALATION_POLL_SECONDS="0.2")
     rt = build_runtime({"DATABASE_URL": sqlite_url})
-    with rt.sessions.begin() as session:
+    with rt.unit_of_work() as session:
         token = issue_feed_token(session, FEED)
     make_user(rt, OPERATOR, role="operator")
 
@@ -146,7 +146,7 @@ def test_a_missed_report_shows_in_red_and_the_strip_speaks_chinese(report_server
     server, post, rt = report_server
     feature = post("levee-2", "秦淮河堤防管涌")
     incident = feature["id"]
-    with rt.sessions.begin() as session:  # received two hours ago: both deadlines have passed
+    with rt.unit_of_work() as session:  # received two hours ago: both deadlines have passed
         session.execute(update(Incident).where(Incident.id == incident)
                         .values(received_at=utcnow() - timedelta(hours=2)))
     page = _console(open_page, server, lang="zh")

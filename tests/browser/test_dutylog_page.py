@@ -25,7 +25,7 @@ def server(start_server, sqlite_url):
     """A running server whose log already holds a note written at 03:00 UTC, and the operator chen.jing."""
     running = start_server("threading")
     rt = build_runtime({"DATABASE_URL": sqlite_url})
-    with rt.sessions.begin() as session:
+    with rt.unit_of_work() as session:
         dutylog.append(session, kind="note", summary="早班巡堤完毕 levee patrol done", author="chen", at=T0)
     make_user(rt, "chen.jing", "operator")
     rt.engine.dispose()
@@ -118,7 +118,7 @@ def change_over(start_server, sqlite_url):
     running = start_server("threading")
     rt = build_runtime({"DATABASE_URL": sqlite_url})
     now = utcnow()
-    with rt.sessions.begin() as session:
+    with rt.unit_of_work() as session:
         chen = Person(username="chen", display_name="陈静", role="operator", password_hash=PASSWORD_HASH)
         li = Person(username="li", display_name="李强", role="operator", password_hash=PASSWORD_HASH)
         session.add_all([chen, li])

@@ -18,7 +18,7 @@ def test_a_silent_feed_is_shown_on_the_console_and_the_feeds_page(start_server, 
     feeds_file.write_text("feeds:\n  - source: river-gauges\n    heartbeat_seconds: 2\n")
     server = start_server("threading", VIGIL_FEEDS_FILE=str(feeds_file))
     rt = build_runtime({"DATABASE_URL": sqlite_url})
-    with rt.sessions.begin() as session:
+    with rt.unit_of_work() as session:
         token = issue_feed_token(session, "river-gauges")
     rt.engine.dispose()
 

@@ -27,7 +27,7 @@ def duty_server(start_server, sqlite_url):
     """
     server = start_server("threading", VIGIL_DIRECTORY_FILE=str(DEMO_DIRECTORY), VIGIL_ESCALATION_POLL_SECONDS="0.2")
     rt = build_runtime({"DATABASE_URL": sqlite_url})
-    with rt.sessions.begin() as session:
+    with rt.unit_of_work() as session:
         token = issue_feed_token(session, FEED)
         loaded = session.execute(update(Person).where(Person.username.in_(DEMO_PEOPLE))
                                  .values(password_hash=PASSWORD_HASH))

@@ -42,7 +42,7 @@ def two_departments(start_server, sqlite_url):
     """A server with the water liaison; a flood (water) and a warehouse fire (fire) posted, each escalated."""
     server = start_server("threading", VIGIL_ESCALATION_POLL_SECONDS="0.2")
     runtime = build_runtime({"DATABASE_URL": sqlite_url})
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         token = issue_feed_token(session, FEED)
     make_user(runtime, "water.liaison", "liaison", departments=("water",))
     runtime.engine.dispose()

@@ -31,7 +31,7 @@ VISIBLE_TEXT = """() => {
 
 
 def _english_msgids() -> set[str]:
-    with open(ROOT / "web" / "translations" / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po", "rb") as po:
+    with open(ROOT / "command" / "translations" / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po", "rb") as po:
         catalog = read_po(po)
     ids = set()
     for message in catalog:

@@ -57,6 +57,6 @@ def test_a_revoked_feed_token_is_refused_at_once(client, runtime, feed_token):
     headers = {"Authorization": f"Bearer {feed_token}"}
     assert client.post(f"/api/v1/feeds/{FEED}/events", json=event_body("before"), headers=headers).status_code == 201
     from command.tokens import revoke_feed_token
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         assert revoke_feed_token(session, FEED)
     assert client.post(f"/api/v1/feeds/{FEED}/events", json=event_body("after"), headers=headers).status_code == 401

@@ -26,7 +26,7 @@ CODES = ["police", "fire", "water", "weather", "quake", "health", "emergency"]
 
 @pytest.fixture
 def session(runtime):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         yield session
 
 
@@ -285,7 +285,7 @@ def test_processes_starting_together_load_the_directory_once(any_runtime):
     def load():
         barrier.wait()
         try:
-            with any_runtime.sessions.begin() as session:
+            with any_runtime.unit_of_work() as session:
                 load_directory(session, DEMO, now=NOW)
         except Exception as exc:  # reported below: any failure is the test's failure
             errors.append(exc)
@@ -310,7 +310,7 @@ def test_processes_starting_together_on_a_fresh_database_add_the_departments_onc
     def start():
         barrier.wait()
         try:
-            with any_runtime.sessions.begin() as session:
+            with any_runtime.unit_of_work() as session:
                 added.append(sync_departments(session))
         except Exception as exc:  # a unique violation here once stopped a web process at start
             errors.append(exc)

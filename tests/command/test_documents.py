@@ -37,7 +37,7 @@ def local(hour: int, minute: int = 0, day: int = 24) -> datetime:
 def seed_documents(runtime) -> dict[str, int]:
     """A day in the duty room: a graded flood with a late first report and a missed written one, a fire reported
     on time, an escalation answered, significant log entries, two shifts and a handover. Returns ids by name."""
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         session.add_all([Department(code="water", name_en="Water resources", name_zh="水利"),
                          Department(code="fire", name_en="Fire and rescue", name_zh="消防")])
         people = {username: Person(username=username, display_name=name, role=role)
@@ -179,7 +179,7 @@ def test_times_are_in_the_duty_room_time_zone(runtime, seeded):
 
 def test_the_daily_report_covers_one_local_day(runtime, seeded):
     """An incident received at 00:30 the next morning (Beijing) is the next day's, not this one's."""
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         session.add(Incident(source="x", external_id="next-day", headline="次日事件 next day", received_at=local(0, 30, 25),
                              updated_at=local(0, 30, 25)))
     html = _render(runtime, "daily", seeded, "html", "zh").body.decode("utf-8")
@@ -254,7 +254,7 @@ def test_each_kind_renders_to_a_pdf_whose_text_reads_back(runtime, seeded, kind,
 # ---- the queue -------------------------------------------------------------------------------------
 
 def _enqueue(runtime, kind="daily", params=None, fmt="html", language="zh") -> int:
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         return jobs.enqueue(session, kind, params or {"date": DAY}, fmt, language, "zhao.min")
 
 
@@ -309,9 +309,9 @@ def test_a_failed_render_is_recorded_with_its_error(runtime, seeded, monkeypatch
 def test_a_job_whose_worker_died_is_taken_over(runtime, seeded):
     job_id = _enqueue(runtime)
     now = local(12)
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         assert jobs.claim(session, "dead-worker", now) == [job_id]
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         assert jobs.claim(session, "worker-b", now + timedelta(seconds=60)) == []  # still leased
     assert jobs.run_once(runtime, "worker-b", now + timedelta(seconds=jobs.LEASE_SECONDS + 1)) == 1
     assert _job(runtime, job_id).status == "done"
@@ -321,7 +321,7 @@ def test_a_job_whose_worker_died_is_taken_over(runtime, seeded):
 
 
 def test_bad_requests_are_refused_before_queueing(runtime, seeded):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         for kind, params, fmt, language, field in (
                 ("weekly", {}, "pdf", "zh", "kind"), ("daily", {"date": "24/11/2026"}, "pdf", "zh", "params.date"),
                 ("daily", {"date": "2026-02-30"}, "pdf", "zh", "params.date"),
@@ -335,7 +335,7 @@ def test_bad_requests_are_refused_before_queueing(runtime, seeded):
 
 
 def test_other_kinds_in_the_table_are_left_to_their_own_worker(runtime):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         session.add(DocumentJob(kind="dutylog_export", params={}, format="csv", language="zh", status="queued",
                                 requested_by="x", created_at=local(1), updated_at=local(1)))
     assert jobs.run_once(runtime, "worker-a") == 0
@@ -398,8 +398,8 @@ def test_two_workers_claim_each_job_once_on_postgresql(pg_runtime):
 def test_a_claim_in_progress_is_skipped_not_waited_for_on_postgresql(pg_runtime):
     first, second = _enqueue(pg_runtime), _enqueue(pg_runtime, params={"date": "2026-11-25"})
     now = local(12)
-    with pg_runtime.sessions.begin() as holding:
+    with pg_runtime.unit_of_work() as holding:
         assert jobs.claim(holding, "a", now) == [first]  # row locked until this transaction ends
-        with pg_runtime.sessions.begin() as other:
+        with pg_runtime.unit_of_work() as other:
             assert jobs.claim(other, "b", now) == [second]
             assert jobs.claim(other, "b", now) == []

@@ -23,7 +23,7 @@ T0 = datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)
 
 
 def _fill(runtime, count: int) -> None:
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         for n in range(count):
             dutylog.append(session, kind="note", summary=f"第 {n + 1} 条 note {n + 1}", author="zhao.min",
                            at=T0 + timedelta(minutes=n), data={"n": n + 1, "when": T0})
@@ -50,7 +50,7 @@ def _tamper(runtime, statement: str) -> None:
 
 
 def test_entries_chain_to_each_other_and_verify(any_runtime):
-    with any_runtime.sessions.begin() as session:
+    with any_runtime.unit_of_work() as session:
         session.add(Shift(starts_at=T0 - timedelta(hours=1), ends_at=T0 + timedelta(hours=23)))
     _fill(any_runtime, 3)
     with any_runtime.sessions() as session:
@@ -64,7 +64,7 @@ def test_entries_chain_to_each_other_and_verify(any_runtime):
 
 
 def test_an_entry_records_when_it_happened_apart_from_when_it_was_written(runtime):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         early = Shift(starts_at=T0 - timedelta(hours=12), ends_at=T0)
         late = Shift(starts_at=T0, ends_at=T0 + timedelta(hours=12))
         session.add_all([early, late])
@@ -76,7 +76,7 @@ def test_an_entry_records_when_it_happened_apart_from_when_it_was_written(runtim
 
 
 def test_an_unknown_kind_or_a_naive_time_is_refused(runtime):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         with pytest.raises(ValueError, match="unknown duty log kind 'gossip'"):
             dutylog.append(session, kind="gossip", summary="x", author="a")
         with pytest.raises(ValueError, match="aware"):
@@ -134,13 +134,13 @@ def test_the_database_refuses_update_and_delete(any_runtime):
                   delete(DutyLogEntry).where(DutyLogEntry.id == 2)]
     for statement in statements:
         with pytest.raises(DBAPIError, match="duty_log is append-only"):
-            with any_runtime.sessions.begin() as session:
+            with any_runtime.unit_of_work() as session:
                 session.execute(statement)
     with pytest.raises(DBAPIError, match="duty_log is append-only"):
-        with any_runtime.sessions.begin() as session:
+        with any_runtime.unit_of_work() as session:
             session.get(DutyLogEntry, 1).summary = "edited through the ORM"
     with pytest.raises(DBAPIError, match="duty_log is append-only"):
-        with any_runtime.sessions.begin() as session:
+        with any_runtime.unit_of_work() as session:
             session.delete(session.get(DutyLogEntry, 2))
     assert _verify(any_runtime).checked == 2
 
@@ -158,7 +158,7 @@ def test_postgresql_refuses_truncate(pg_url):
 
 
 def test_flag_and_correction_are_new_entries_pointing_at_the_old_one(runtime):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         original = dutylog.append(session, kind="note", summary="秦淮河水位 9.8 m", author="zhao.min",
                                   incident_id=None, at=T0)
         fix = dutylog.correct(session, original.id, "秦淮河水位 8.9 m（更正）", author="zhao.min",
@@ -187,7 +187,7 @@ rt = build_runtime({"DATABASE_URL": sys.argv[1], "SECRET_KEY": "test"})
 print("ready", flush=True)
 sys.stdin.readline()
 for n in range(int(sys.argv[3])):
-    with rt.sessions.begin() as session:
+    with rt.unit_of_work() as session:
         dutylog.append(session, kind="note", summary=f"{sys.argv[2]} {n}", author=sys.argv[2])
 """
 

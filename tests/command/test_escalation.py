@@ -9,8 +9,9 @@ from sqlalchemy import func, select, update
 from command import escalation
 from command.dutylog import verify
 from command.escalation_worker import EscalationWorker
-from command.events import EscalationOverdue
+from command.events import EscalationChanged, EscalationOverdue
 from command.models import Acknowledgement, DutyLogEntry, Notification, Shift
+from tests.conftest import pushed_by
 from tests.duty_room import FLOOD_PLAYBOOK, T0, _escalation, _flood, _run, _told, duty_room, playbooks_dir  # noqa: F401
 from feeds.event import FeedEvent
 from feeds.ingest import ingest
@@ -42,10 +43,11 @@ def test_an_acknowledgement_stops_the_escalation_but_the_leader_was_told(runtime
     _flood(runtime)
     _run(runtime, playbooks, T0)
     esc = _escalation(runtime)
-    with runtime.sessions.begin() as session:
-        events = escalation.acknowledge(session, esc.id, actor="liu", person_id=duty_room["liu"],
-                                        answer="acknowledge", via="web", at=T0 + timedelta(minutes=2))
-    assert events[0].escalation["acknowledged_at"] is not None
+    def answer():
+        with runtime.unit_of_work() as session:
+            escalation.acknowledge(session, esc.id, actor="liu", person_id=duty_room["liu"], answer="acknowledge",
+                                   via="web", at=T0 + timedelta(minutes=2))
+    assert pushed_by(runtime, answer, EscalationChanged)[0].escalation["acknowledged_at"] is not None
     for minute in (5, 10, 15, 30):
         _run(runtime, playbooks, T0 + timedelta(minutes=minute))
     assert _told(runtime) == ["wang", "liu"]
@@ -58,7 +60,7 @@ def test_the_same_answer_twice_is_recorded_once(runtime, duty_room, playbooks_di
     _run(runtime, playbooks, T0)
     esc = _escalation(runtime)
     for _ in range(2):
-        with runtime.sessions.begin() as session:
+        with runtime.unit_of_work() as session:
             escalation.acknowledge(session, esc.id, actor="liu", person_id=duty_room["liu"], answer="going",
                                    via="sms", at=T0 + timedelta(minutes=1))
     with runtime.sessions() as session:
@@ -72,7 +74,7 @@ def test_not_ours_escalates_at_once(runtime, duty_room, playbooks_dir):
     _flood(runtime)
     _run(runtime, playbooks, T0)
     esc = _escalation(runtime)
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         escalation.acknowledge(session, esc.id, actor="liu", person_id=duty_room["liu"], answer="not_ours",
                                via="web", at=T0 + timedelta(minutes=1))
     _run(runtime, playbooks, T0 + timedelta(minutes=1))
@@ -82,21 +84,21 @@ def test_not_ours_escalates_at_once(runtime, duty_room, playbooks_dir):
 def test_a_stale_run_changes_nothing(runtime, duty_room, playbooks_dir):
     playbooks = load_dir(playbooks_dir)
     _flood(runtime)
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         escalation.triage(session, playbooks, T0, "Asia/Shanghai")
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         [(esc_id, old_token)] = escalation.claim_due(session, "worker-a", T0, 10, 60)
     # worker-a stalls past its lease; worker-b takes the escalation over
     later = T0 + timedelta(seconds=61)
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         [(same_id, new_token)] = escalation.claim_due(session, "worker-b", later, 10, 60)
     assert same_id == esc_id and new_token == old_token + 1
-    with runtime.sessions.begin() as session:
-        assert escalation.advance(session, esc_id, old_token, "worker-a", later) == []
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
+        assert escalation.advance(session, esc_id, old_token, "worker-a", later) is False
+    with runtime.unit_of_work() as session:
         escalation.advance(session, esc_id, new_token, "worker-b", later)
-    with runtime.sessions.begin() as session:  # worker-a wakes up and tries again: still nothing
-        assert escalation.advance(session, esc_id, old_token, "worker-a", later) == []
+    with runtime.unit_of_work() as session:  # worker-a wakes up and tries again: still nothing
+        assert escalation.advance(session, esc_id, old_token, "worker-a", later) is False
     assert _told(runtime) == ["wang", "liu"]
 
 
@@ -111,7 +113,7 @@ def test_an_exercise_never_texts_a_leader(runtime, duty_room, playbooks_dir):
 
 
 def test_a_roster_gap_is_logged_and_the_escalation_carries_on(runtime, duty_room, playbooks_dir):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         session.execute(update(Shift).values(leader_id=None))
     playbooks = load_dir(playbooks_dir)
     _flood(runtime)
@@ -140,7 +142,7 @@ def test_a_downgrade_starts_nothing_and_an_upgrade_is_triaged(runtime, duty_room
                                  "event": "Flood", "category": "met", "severity": "extreme",
                                  "sent_at": (T0 + timedelta(minutes=3)).isoformat(), "lat": 32.04, "lon": 118.78},
                                 "water-gauges")
-    ingest(runtime.sessions, runtime.publisher.publish, "water-gauges", [(0, event)],
+    ingest(runtime, "water-gauges", [(0, event)],
            clock=lambda: T0 + timedelta(minutes=3))
     _run(runtime, playbooks, T0 + timedelta(minutes=3))
     assert _escalation(runtime).incident_id == incident_id
@@ -150,23 +152,25 @@ def test_a_downgrade_starts_nothing_and_an_upgrade_is_triaged(runtime, duty_room
 def test_an_overdue_step_is_raised_once(runtime, duty_room, playbooks_dir):
     playbooks = load_dir(playbooks_dir)
     _flood(runtime)
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         escalation.triage(session, playbooks, T0, "Asia/Shanghai")  # started, but no worker advances it
     late = T0 + timedelta(minutes=3)
-    with runtime.sessions.begin() as session:
-        first = escalation.audit(session, late, 120)
-    with runtime.sessions.begin() as session:
-        again = escalation.audit(session, late + timedelta(seconds=30), 120)
+    def audit(at):
+        with runtime.unit_of_work() as session:
+            escalation.audit(session, at, 120)
+    first = pushed_by(runtime, lambda: audit(late), EscalationOverdue)
+    again = pushed_by(runtime, lambda: audit(late + timedelta(seconds=30)), EscalationOverdue)
     assert [type(event) for event in first] == [EscalationOverdue] and again == []
     pushed = first[0].escalation
     assert (pushed["overdue"], pushed["step"], pushed["step_type"]) == (True, 0, "notify_on_duty")
     with runtime.sessions() as session:
         assert session.scalar(select(func.count()).select_from(DutyLogEntry)
                               .where(DutyLogEntry.kind == "escalation_overdue")) == 1
-    with runtime.sessions.begin() as session:  # a worker comes back and runs the step: no longer overdue
-        [(escalation_id, token)] = escalation.claim_due(session, "back", late, 5, 60)
-        changed = escalation.advance(session, escalation_id, token, "back", late)
-    moved = [event.escalation for event in changed if hasattr(event, "escalation")]
+    def come_back():  # a worker comes back and runs the step: no longer overdue
+        with runtime.unit_of_work() as session:
+            [(escalation_id, token)] = escalation.claim_due(session, "back", late, 5, 60)
+            escalation.advance(session, escalation_id, token, "back", late)
+    moved = [event.escalation for event in pushed_by(runtime, come_back, EscalationChanged)]
     assert moved and all(item["overdue"] is False for item in moved)
 
 

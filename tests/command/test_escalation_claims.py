@@ -32,12 +32,12 @@ def _race(runtime, playbooks_dir) -> None:
     def worker(name: str, at) -> None:
         start.wait()
         while True:
-            with runtime.sessions.begin() as session:
+            with runtime.unit_of_work() as session:
                 escalation.triage(session, playbooks, at, "Asia/Shanghai", limit=7)
-            with runtime.sessions.begin() as session:
+            with runtime.unit_of_work() as session:
                 claimed = escalation.claim_due(session, name, at, 5, 60)
             for escalation_id, token in claimed:
-                with runtime.sessions.begin() as session:
+                with runtime.unit_of_work() as session:
                     escalation.advance(session, escalation_id, token, name, at)
             with runtime.sessions() as session:
                 if not claimed and session.scalar(select(Escalation.id).where(

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from command import dutylog, handover, reporting
-from command.handover import HandoverError, HandoverRequired
+from command.errors import DomainError as HandoverError
+from command.handover import HandoverRequired
 from command.models import DutyLogEntry, Escalation, Incident, Person, ReportObligation, Shift
 
 UTC = timezone.utc
@@ -26,7 +27,7 @@ def runtime(any_runtime):
 @pytest.fixture
 def room(runtime):
     """A day shift (officer-a, leader-a) then a night shift (officer-b, leader-b); returns ids."""
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         people = {name: Person(username=name, display_name=name.title(), role=role)
                   for name, role in (("officer-a", "operator"), ("leader-a", "leader"),
                                      ("officer-b", "operator"), ("leader-b", "leader"))}
@@ -75,7 +76,7 @@ def _log(session, kind="note", at=T0 + H, **fields) -> int:
 @pytest.fixture
 def busy_day(runtime, room):
     """A day with open and finished business; returns the ids the draft must (and must not) list."""
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         flood = _incident(session, "flood")
         fire = _incident(session, "fire", status="responding", grade="II")
         _incident(session, "resolved", status="resolved")
@@ -102,17 +103,17 @@ def busy_day(runtime, room):
 
 
 def _draft(runtime, shift_id, at=T0 + 11 * H):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         return handover.handover_dict(handover.draft_handover(session, shift_id, at))
 
 
 def _sign(runtime, handover_id, role, actor, at=T0 + 12 * H, **kw):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         return handover.handover_dict(handover.sign(session, handover_id, role, actor, at, **kw))
 
 
 def _refused(runtime, action) -> HandoverError:
-    with pytest.raises(HandoverError) as excinfo, runtime.sessions.begin() as session:
+    with pytest.raises(HandoverError) as excinfo, runtime.unit_of_work() as session:
         action(session)
     return excinfo.value
 
@@ -125,7 +126,7 @@ def test_the_draft_lists_exactly_the_open_items(runtime, room, busy_day):
     assert draft["reports_due"][0]["overdue"] is False  # due 11:00 UTC, drafted at 11:00: not late yet
     later = _draft(runtime, room["day"], at=T0 + 11 * H + timedelta(minutes=1))["draft"]
     assert later["reports_due"][0]["overdue"] is True
-    with runtime.sessions.begin() as session:  # the worker marks it missed (漏报): it is still owed
+    with runtime.unit_of_work() as session:  # the worker marks it missed (漏报): it is still owed
         reporting.check_due(session, T0 + 11 * H + timedelta(minutes=2))
     missed = _draft(runtime, room["day"], at=T0 + 11 * H + timedelta(minutes=3))["draft"]
     assert [(r["id"], r["status"], r["overdue"]) for r in missed["reports_due"]] == \
@@ -142,7 +143,7 @@ def test_the_draft_lists_exactly_the_open_items(runtime, room, busy_day):
 def test_a_shift_cannot_be_closed_without_a_handover_both_officers_signed(runtime, room):
     error = _refused(runtime, lambda s: handover.close_shift(s, room["day"], T0 + 12 * H))
     assert isinstance(error, HandoverRequired) and error.code == "handover_required"
-    assert "cannot be closed without a handover" in str(error)
+    assert "cannot be closed without a signed handover" in str(error)
     drafted = _draft(runtime, room["day"])
     _sign(runtime, drafted["id"], "outgoing", "officer-a")
     assert isinstance(_refused(runtime, lambda s: handover.close_shift(s, room["day"], T0 + 12 * H)), HandoverRequired)
@@ -162,13 +163,13 @@ def test_the_outgoing_officer_signs_first_and_the_roster_decides_who_signs(runti
     assert _refused(runtime, lambda s: handover.sign(s, hid, "incoming", "officer-b", T0)).code == "outgoing_first"
     assert _refused(runtime, lambda s: handover.sign(s, hid, "sideways", "officer-a", T0)).code == "bad_role"
     stranger = _refused(runtime, lambda s: handover.sign(s, hid, "outgoing", "someone", T0))
-    assert stranger.code == "not_on_roster" and set(stranger.details["expected"]) == {"officer-a", "leader-a"}
+    assert stranger.code == "not_on_roster" and set(stranger.values["expected"]) == {"officer-a", "leader-a"}
 
     assert _sign(runtime, hid, "outgoing", "officer-a")["state"] == "outgoing_signed"
     assert _refused(runtime, lambda s: handover.sign(s, hid, "outgoing", "leader-a", T0)).code == "already_signed"
     assert _refused(runtime, lambda s: handover.sign(s, hid, "incoming", "officer-a", T0)).code == "same_person"
     wrong = _refused(runtime, lambda s: handover.sign(s, hid, "incoming", "leader-b", T0))
-    assert wrong.code == "not_on_roster" and wrong.details["expected"] == ["officer-b"]
+    assert wrong.code == "not_on_roster" and wrong.values["expected"] == ["officer-b"]
     assert "officer-b" in str(wrong)
 
     signed = _sign(runtime, hid, "incoming", "officer-b")
@@ -177,7 +178,7 @@ def test_the_outgoing_officer_signs_first_and_the_roster_decides_who_signs(runti
 
 def test_ownership_of_open_items_moves_to_the_incoming_officer_and_is_logged(runtime, room, busy_day):
     drafted = _draft(runtime, room["day"])
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         handover.edit(session, drafted["id"], actor="officer-a", at=T0 + 11 * H, notes="东堤需每小时巡查",
                       settled={f"log:{busy_day['lone_call']}": "已回电，系误报"})
     _sign(runtime, drafted["id"], "outgoing", "officer-a")
@@ -218,7 +219,7 @@ def test_when_the_roster_names_no_incoming_officer_the_log_says_why_it_was_not_c
 
 def test_the_draft_is_frozen_once_signed_and_a_stale_digest_is_refused(runtime, room, busy_day):
     drafted = _draft(runtime, room["day"])
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         handover.edit(session, drafted["id"], actor="officer-a", at=T0 + 11 * H, notes="交班前补记")
     stale = _refused(runtime, lambda s: handover.sign(s, drafted["id"], "outgoing", "officer-a", T0 + 12 * H,
                                                       digest=drafted["digest"]))
@@ -227,7 +228,7 @@ def test_the_draft_is_frozen_once_signed_and_a_stale_digest_is_refused(runtime, 
     assert fresh["draft"]["notes"] == "交班前补记", "notes survive a refresh"
     _sign(runtime, drafted["id"], "outgoing", "officer-a", digest=fresh["digest"])
 
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         _incident(session, "after-signing")
     assert _draft(runtime, room["day"], at=T0 + 12 * H)["draft"] == fresh["draft"], "signed drafts do not change"
     frozen = _refused(runtime, lambda s: handover.edit(s, drafted["id"], actor="officer-a", at=T0, notes="晚了"))
@@ -242,10 +243,10 @@ def test_settling_needs_a_remark_and_a_known_item(runtime, room, busy_day):
     assert _refused(runtime, lambda s: handover.edit(s, hid, actor="officer-a", at=T0,
                                                      settled={"log:99999": "x"})).code == "unknown_item"
     assert _refused(runtime, lambda s: handover.edit(s, hid, actor="", at=T0, notes="x")).code == "actor_required"
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         handover.edit(session, hid, actor="officer-a", at=T0, settled={key: "已处置"})
     assert _draft(runtime, room["day"])["draft"]["settled"][key]["remark"] == "已处置"
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         handover.edit(session, hid, actor="officer-a", at=T0, settled={key: None})
     assert _draft(runtime, room["day"])["draft"]["settled"] == {}
 

@@ -24,8 +24,8 @@ def test_an_update_chain_keeps_one_incident_and_its_first_occurred_time(runtime)
     first = event("1", T0, occurred_at=(T0 - timedelta(minutes=2)).isoformat())
     second = event("2", T0 + timedelta(minutes=5), msg_type="update", severity="severe",
                    headline="M5.4 near Tangshan (revised)")
-    ingest(runtime.sessions, runtime.publisher.publish, "cenc", [(0, first)])
-    ingest(runtime.sessions, runtime.publisher.publish, "cenc", [(0, second)])
+    ingest(runtime, "cenc", [(0, first)])
+    ingest(runtime, "cenc", [(0, second)])
     assert [type(e) for e in published] == [IncidentOpened, IncidentUpdated]
     latest = published[-1].feature
     assert latest["properties"]["headline"] == "M5.4 near Tangshan (revised)"
@@ -38,8 +38,8 @@ def test_an_update_chain_keeps_one_incident_and_its_first_occurred_time(runtime)
 def test_a_cancel_resolves_the_incident_and_is_pushed(runtime):
     published = []
     runtime.publisher.subscribe(published.append)
-    ingest(runtime.sessions, runtime.publisher.publish, "cenc", [(0, event("1", T0))])
-    ingest(runtime.sessions, runtime.publisher.publish, "cenc",
+    ingest(runtime, "cenc", [(0, event("1", T0))])
+    ingest(runtime, "cenc",
            [(0, event("2", T0 + timedelta(minutes=1), msg_type="cancel"))])
     assert published[-1].feature["properties"]["status"] == "resolved"
 
@@ -47,8 +47,8 @@ def test_a_cancel_resolves_the_incident_and_is_pushed(runtime):
 def test_a_late_older_version_is_stored_but_pushes_nothing(runtime):
     published = []
     runtime.publisher.subscribe(published.append)
-    ingest(runtime.sessions, runtime.publisher.publish, "cenc", [(0, event("2", T0 + timedelta(minutes=5)))])
-    outcomes = ingest(runtime.sessions, runtime.publisher.publish, "cenc",
+    ingest(runtime, "cenc", [(0, event("2", T0 + timedelta(minutes=5)))])
+    outcomes = ingest(runtime, "cenc",
                       [(0, event("1", T0, headline="stale"))])
     assert outcomes[0].outcome == "accepted" and outcomes[0].incident_id == published[0].feature["id"]
     assert len(published) == 1
@@ -62,21 +62,21 @@ def test_a_failing_subscriber_does_not_stop_ingest_or_other_subscribers(runtime)
 
     runtime.publisher.subscribe(broken)
     runtime.publisher.subscribe(published.append)
-    outcomes = ingest(runtime.sessions, runtime.publisher.publish, "cenc", [(0, event("1", T0))])
+    outcomes = ingest(runtime, "cenc", [(0, event("1", T0))])
     assert outcomes[0].outcome == "accepted" and len(published) == 1
 
 
 def test_exercise_events_are_marked_as_drills(runtime):
     published = []
     runtime.publisher.subscribe(published.append)
-    ingest(runtime.sessions, runtime.publisher.publish, "cenc", [(0, event("1", T0, status="Exercise"))])
+    ingest(runtime, "cenc", [(0, event("1", T0, status="Exercise"))])
     assert published[0].feature["properties"]["drill"] is True
 
 
 def test_a_cancel_for_an_unknown_incident_opens_nothing(runtime):
     published = []
     runtime.publisher.subscribe(published.append)
-    outcomes = ingest(runtime.sessions, runtime.publisher.publish, "cenc",
+    outcomes = ingest(runtime, "cenc",
                       [(0, event("1", T0, msg_type="cancel"))])
     assert outcomes[0].outcome == "accepted" and outcomes[0].incident_id is None
     assert published == []
@@ -85,8 +85,8 @@ def test_a_cancel_for_an_unknown_incident_opens_nothing(runtime):
 def test_a_cancel_keeps_what_the_incident_said(runtime):
     published = []
     runtime.publisher.subscribe(published.append)
-    ingest(runtime.sessions, runtime.publisher.publish, "cenc", [(0, event("1", T0, severity="severe"))])
-    ingest(runtime.sessions, runtime.publisher.publish, "cenc",
+    ingest(runtime, "cenc", [(0, event("1", T0, severity="severe"))])
+    ingest(runtime, "cenc",
            [(0, event("2", T0 + timedelta(minutes=1), msg_type="cancel", headline="Cancelled", lat=None, lon=None))])
     properties = published[-1].feature["properties"]
     assert (properties["status"], properties["headline"], properties["severity"]) == (

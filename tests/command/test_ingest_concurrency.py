@@ -28,7 +28,7 @@ def _race(runtime, versions: list[str]) -> list[str]:
 
     def work(version):
         barrier.wait()
-        outcomes.extend(o.outcome for o in ingest(runtime.sessions, lambda e: None, "water",
+        outcomes.extend(o.outcome for o in ingest(runtime, "water",
                                                   [(0, _event(version))]))
 
     threads = [threading.Thread(target=work, args=(v,)) for v in versions]
@@ -66,7 +66,7 @@ def _ingest_chain(url: str, order: list[int], barrier) -> list[str]:
     barrier.wait()
     outcomes = []
     for version in order:
-        outcomes += [o.outcome for o in ingest(runtime.sessions, lambda e: None, "water",
+        outcomes += [o.outcome for o in ingest(runtime, "water",
                                                [(0, _event(str(version)))])]
     runtime.engine.dispose()
     return outcomes

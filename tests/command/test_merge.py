@@ -28,7 +28,7 @@ def pair(runtime, app):
     runtime.publisher.subscribe(published.append)
     ids = {}
     for event in (police, fire, far):
-        [outcome] = ingest(runtime.sessions, runtime.publisher.publish, event.source, [(0, event)])
+        [outcome] = ingest(runtime, event.source, [(0, event)])
         ids[event.external_id] = outcome.incident_id
     return ids[police.external_id], ids["119-0001"], ids["119-0002"], published
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from command import dutylog, phone_calls
+from command.i18n import render
 from command.models import DutyLogEntry, Incident, Person, Shift
 from command.phone_calls import PhoneCallInvalid
 
@@ -35,7 +36,7 @@ def _entries(runtime) -> int:
 
 
 def test_an_inbound_call_is_one_chained_log_entry_with_the_form_in_its_data(runtime):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         officer = Person(username="chen.jing", display_name="陈静", role="operator")
         session.add(officer)
         session.flush()
@@ -61,7 +62,7 @@ def test_an_inbound_call_is_one_chained_log_entry_with_the_form_in_its_data(runt
 def test_every_wrong_field_is_named_at_once_and_nothing_is_written(runtime):
     bad = _call(direction="sideways", unit="  ", situation="水" * 4001, recorded_by=None, incident_id="twelve",
                 occurred_at="yesterday", colour="red")
-    with runtime.sessions.begin() as session, pytest.raises(PhoneCallInvalid) as excinfo:
+    with runtime.unit_of_work() as session, pytest.raises(PhoneCallInvalid) as excinfo:
         phone_calls.record(session, bad, time_zone=ZONE, at=T0)
     assert _codes(excinfo) == {"direction": "bad_direction", "occurred_at": "bad_time", "unit": "required",
                                "situation": "too_long", "recorded_by": "required", "incident_id": "bad_incident",
@@ -78,7 +79,8 @@ def test_an_inbound_call_needs_a_number_an_outbound_one_does_not():
     assert _codes(excinfo) == {"number": "required"}
     call = phone_calls.validate(_call(direction="outbound", number=None), time_zone=ZONE, now=T0)
     assert call["number"] is None
-    assert "去电 / Outbound call" in phone_calls.summary(call)
+    assert render(phone_calls.line(call), "zh").startswith("去电") and render(phone_calls.line(call)).startswith(
+        "Outbound call")
 
 
 @pytest.mark.parametrize("number", ["110", "+86 25 8468 0000", "(025) 8468-0000 转 8012", "025-84680000 ext 12",
@@ -104,7 +106,7 @@ def test_times_with_an_offset_are_kept_and_a_call_from_the_future_is_refused():
 
 
 def test_the_incident_must_exist(runtime):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         incident = Incident(source="cad", external_id="c-1", headline="Flooded underpass", received_at=T0,
                             updated_at=T0)
         session.add(incident)

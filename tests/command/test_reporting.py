@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from command import dutylog, reporting
+from command.errors import DomainError
+from command.incidents import IncidentNotFound
 from command.incident_actions import set_grade, set_sensitive
 from command.models import Department, DutyLogEntry, Incident, ReportObligation
 
@@ -21,7 +23,7 @@ FINAL = {"casualties": "无人员伤亡", "losses": "农田受淹 30 亩", "meas
 
 def _incident(runtime, received_at=T0, occurred_at=None, departments=None, cap_status="actual",
               external_id="levee-1") -> int:
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         incident = Incident(source="police-110", external_id=external_id, headline="秦淮河堤防管涌",
                             received_at=received_at, occurred_at=occurred_at, updated_at=received_at,
                             departments=departments, cap_status=cap_status)
@@ -31,7 +33,7 @@ def _incident(runtime, received_at=T0, occurred_at=None, departments=None, cap_s
 
 
 def _grade(runtime, incident_id, grade, at, actor="chen"):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         version = session.get(Incident, incident_id).version
         set_grade(session, incident_id, grade, actor, version, at, reason="harm figures confirmed")
 
@@ -47,7 +49,7 @@ def _due(runtime, incident_id) -> list[tuple[str, str, datetime, str]]:
 
 
 def _file(runtime, incident_id, kind, channel="phone", fields=None, to_verify=None, at=T0, actor="chen"):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         return reporting.file_report(session, incident_id, kind, channel, FIRST if fields is None else fields,
                                      to_verify, actor, at)
 
@@ -118,7 +120,7 @@ def test_a_downgrade_cancels_none_and_adds_none(runtime):
 def test_flagging_sensitive_owes_a_phone_report_within_30_minutes_of_the_flag_once(runtime):
     incident = _incident(runtime)
     for sensitive, minute in ((True, 20), (False, 25), (True, 40)):
-        with runtime.sessions.begin() as session:
+        with runtime.unit_of_work() as session:
             version = session.get(Incident, incident).version
             set_sensitive(session, incident, sensitive, "chen", version, _at(3, minute))
     assert _due(runtime, incident) == [("sensitive", "phone", _at(3, 50), "open")]
@@ -135,7 +137,7 @@ def test_a_drill_owes_no_reports(runtime):
 def test_another_jurisdiction_counts_from_the_occurrence_and_keeps_its_clock_on_upgrade(runtime):
     occurred = _incident(runtime, occurred_at=_at(2, 40), external_id="mine-1")
     unknown = _incident(runtime, external_id="mine-2")  # no occurrence time: from receipt
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         for incident_id in (occurred, unknown):
             reporting.obligations_for(session, session.get(Incident, incident_id), "grade:III", _at(3, 10),
                                       "safety-production")
@@ -162,8 +164,8 @@ def test_a_report_made_before_the_grade_was_confirmed_counts(runtime):
 
 # ---- the series -------------------------------------------------------------------------------
 
-def _refused(runtime, incident, kind, fields=None, to_verify=None) -> reporting.ReportError:
-    with pytest.raises(reporting.ReportError) as refused:
+def _refused(runtime, incident, kind, fields=None, to_verify=None) -> DomainError:
+    with pytest.raises(DomainError) as refused:
         _file(runtime, incident, kind, fields=fields, to_verify=to_verify)
     return refused.value
 
@@ -193,7 +195,7 @@ def test_the_first_report_may_leave_other_fields_to_be_verified(runtime):
     assert filed.report.to_verify == ["casualties", "losses"]
     assert "losses" not in filed.report.fields
     [entry] = _log(runtime, "report_filed")
-    assert "首报（电话报告）已报送；待核实：伤亡情况、损失情况" in entry.summary
+    assert "首报（电话报告）已报送；待核实：伤亡情况，损失情况" in entry.summary
     assert "First report filed (phone report); to be verified: Casualties, Losses" in entry.summary
 
 
@@ -234,13 +236,13 @@ def test_follow_ups_are_numbered_and_nothing_comes_after_the_final(runtime):
 def test_a_malformed_report_names_its_field_and_code(runtime, kwargs, field, code):
     incident = _incident(runtime)
     arguments = dict(kind="first", channel="phone", fields=FIRST, to_verify=None, actor="chen") | kwargs
-    with runtime.sessions.begin() as session, pytest.raises(reporting.ReportError) as refused:
+    with runtime.unit_of_work() as session, pytest.raises(DomainError) as refused:
         reporting.file_report(session, incident, at=T0, **arguments)
     assert (refused.value.field, refused.value.code) == (field, code)
 
 
 def test_filing_for_an_unknown_incident_is_refused(runtime):
-    with runtime.sessions.begin() as session, pytest.raises(reporting.IncidentNotFound):
+    with runtime.unit_of_work() as session, pytest.raises(IncidentNotFound):
         reporting.file_report(session, 999, "first", "phone", FIRST, None, "chen", T0)
 
 
@@ -253,7 +255,7 @@ def test_a_report_filed_after_its_due_time_is_late_by_n_minutes_and_logged(runti
     assert [(o.channel, o.status, o.late_minutes) for o in filed.obligations] == [("phone", "late", 12)]
     assert [(o.channel, o.status) for o in _obligations(runtime, incident)] == [("phone", "late"), ("written", "open")]
     [late] = _log(runtime, "report_late")
-    assert "迟报 12 分钟" in late.summary and "Late by 12 minutes" in late.summary
+    assert "迟报 12 分钟" in late.summary and "Late by 12 min:" in late.summary
     assert late.incident_id == incident and late.data["late_minutes"] == 12
     assert [e.kind for e in _log(runtime)] == ["incident_graded", "report_filed", "report_late"]
 
@@ -279,11 +281,11 @@ def test_a_phone_report_leaves_the_written_one_owed_but_a_written_one_discharges
 def test_check_due_marks_an_unfiled_obligation_missed_once_and_a_later_filing_makes_it_late(runtime):
     incident = _incident(runtime)
     _grade(runtime, incident, "II", _at(3, 5))
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         assert reporting.check_due(session, _at(3, 30)) == []  # due at 03:30 is not yet missed at 03:30
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         first = reporting.check_due(session, _at(3, 45))
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         again = reporting.check_due(session, _at(3, 50))
     assert [(o["channel"], o["status"]) for o in first] == [("phone", "missed")] and again == []
     [missed] = _log(runtime, "report_missed")
@@ -291,7 +293,7 @@ def test_check_due_marks_an_unfiled_obligation_missed_once_and_a_later_filing_ma
     _file(runtime, incident, "first", "phone", at=_at(3, 52))
     assert [(o.channel, o.status, o.late_minutes) for o in _obligations(runtime, incident)] == [
         ("phone", "late", 22), ("written", "open", None)]
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         assert [o["channel"] for o in reporting.check_due(session, _at(4, 1))] == ["written"]
     assert len(_log(runtime, "report_missed")) == 2
     with runtime.sessions() as session:
@@ -312,7 +314,7 @@ def test_due_lists_what_is_owed_soonest_first(runtime):
 # ---- the monthly report -----------------------------------------------------------------------
 
 def test_the_month_counts_on_time_late_and_missed_per_department(runtime):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         session.add_all([Department(code="water", name_en="Water resources", name_zh="水利"),
                          Department(code="police", name_en="Public Security", name_zh="公安")])
     on_time = _incident(runtime, departments=["water"], external_id="on-time")
@@ -324,7 +326,7 @@ def test_the_month_counts_on_time_late_and_missed_per_department(runtime):
         _grade(runtime, incident, "II", _at(3, 5))
     _file(runtime, on_time, "first", "written", at=_at(3, 20))  # both on time
     _file(runtime, late, "first", "written", at=_at(3, 40))  # phone late, written on time
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         reporting.check_due(session, _at(4, 30))  # nobody's two are missed
     with runtime.sessions() as session:
         november = reporting.monthly(session, 2026, 11, "Asia/Shanghai")
@@ -355,7 +357,7 @@ def test_concurrent_creation_and_checks_happen_once(any_runtime):
     def create() -> None:
         try:
             start.wait()
-            with any_runtime.sessions.begin() as session:
+            with any_runtime.unit_of_work() as session:
                 reporting.obligations_for(session, session.get(Incident, incident), "grade:II", _at(3, 5))
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
@@ -363,7 +365,7 @@ def test_concurrent_creation_and_checks_happen_once(any_runtime):
     def check(marked: list) -> None:
         try:
             start.wait()
-            with any_runtime.sessions.begin() as session:
+            with any_runtime.unit_of_work() as session:
                 marked.extend(reporting.check_due(session, _at(5, 0)))
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)

@@ -23,7 +23,7 @@ def session(request, sqlite_url):
     url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("pg_url")
     rt = build_runtime({"DATABASE_URL": url, "SECRET_KEY": "test"})
     upgrade(rt.engine)
-    with rt.sessions.begin() as session:
+    with rt.unit_of_work() as session:
         yield session
     rt.engine.dispose()
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from command import dutylog, roster, roster_admin
 from command.models import DutyLogEntry, Person, RosterSwap, Shift
-from command.roster_admin import SwapError, SwapNotFound
+from command.errors import DomainError as SwapError
+from command.roster_admin import SwapNotFound
 
 UTC = timezone.utc
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # 09:00 in Beijing
@@ -20,7 +21,7 @@ H = timedelta(hours=1)
 
 def seed_roster(runtime, days: int = 6) -> dict[str, int]:
     """Officers and leaders on 24-hour shifts changing at 00:00 UTC (08:00 Beijing), from yesterday, ``days`` days."""
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         crew = {name: Person(username=name, display_name=display, role=role)
                 for name, display, role in (("zhao.min", "赵敏", "operator"), ("qian.lei", "钱磊", "operator"),
                                             ("li.jianguo", "李建国", "leader"), ("zhou.hong", "周红", "leader"),
@@ -57,13 +58,13 @@ def _shift(runtime, shift_id) -> Shift:
 
 def _request(runtime, crew, post="leader", to="li.jianguo", by="zhou.hong", reason="家中有事 family matter",
              shift="today", at=NOW):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         return roster_admin.request_swap(session, crew[shift], post, to, by, reason, at,
                                          time_zone="Asia/Shanghai").id
 
 
 def _decide(runtime, action, swap_id, by="admin", at=NOW + H, **kw):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         return getattr(roster_admin, action)(session, swap_id, by, at, **kw)
 
 
@@ -71,7 +72,7 @@ def _decide(runtime, action, swap_id, by="admin", at=NOW + H, **kw):
 
 def test_the_week_shows_every_gap_per_post(runtime, crew):
     """Shifts run out five days ahead, and one night has no leader: both show as gaps, per post."""
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         tomorrow = session.scalar(select(Shift).where(Shift.starts_at == datetime(2026, 11, 25, tzinfo=UTC)))
         tomorrow.leader_id = None
     with runtime.sessions() as session:
@@ -90,7 +91,7 @@ def test_the_week_shows_every_gap_per_post(runtime, crew):
 
 
 def test_an_inactive_holder_is_a_gap(runtime, crew):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         session.get(Person, crew["li.jianguo"]).active = False
     with runtime.sessions() as session:
         week = roster_admin.week(session, NOW, days=1)
@@ -196,7 +197,7 @@ def test_requests_that_make_no_sense_are_refused(runtime, crew):
             _request(runtime, crew, **{"post": "leader", "to": "zhou.hong", **kwargs})
         assert refused.value.code == code, kwargs
     with pytest.raises(SwapNotFound):
-        with runtime.sessions.begin() as session:
+        with runtime.unit_of_work() as session:
             roster_admin.request_swap(session, 999, "leader", "zhou.hong", "x", None, NOW)
     assert _roster_log(runtime) == []
 
@@ -214,7 +215,7 @@ def test_an_approval_after_the_post_changed_hands_is_refused(runtime, crew):
     first = _request(runtime, crew, post="leader", to="zhou.hong")
     _decide(runtime, "approve", first)
     second = _request(runtime, crew, post="leader", to="li.jianguo", by="zhou.hong")
-    with runtime.sessions.begin() as session:  # the roster is changed behind the request (e.g. a reload)
+    with runtime.unit_of_work() as session:  # the roster is changed behind the request (e.g. a reload)
         session.get(Shift, crew["today"]).leader_id = crew["sun.li"]
     with pytest.raises(SwapError) as refused:
         _decide(runtime, "approve", second)

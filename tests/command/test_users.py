@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from command import users
 from command.directory import sync_departments
+from command.dutylog import entry_text
 from command.models import DutyLogEntry, Person, utcnow
 from tests.conftest import ROOT
 
@@ -19,22 +20,23 @@ NOW = utcnow()
 
 @pytest.fixture
 def departments(runtime):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         sync_departments(session)
     return runtime
 
 
-def _audits(runtime) -> list[str]:
+def _audits(runtime, language: str = "en") -> list[str]:
+    """The audit trail as a reader of ``language`` sees it."""
     with runtime.sessions() as session:
-        return list(session.scalars(select(DutyLogEntry.summary).where(DutyLogEntry.kind == "audit")
-                                    .order_by(DutyLogEntry.id)))
+        return [entry_text(entry, language) for entry in session.scalars(
+            select(DutyLogEntry).where(DutyLogEntry.kind == "audit").order_by(DutyLogEntry.id))]
 
 
 def test_a_created_user_logs_in_with_the_printed_password_and_it_is_audited(departments):
     runtime = departments
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         person, password = users.create(session, "Liu.Yang", "liaison", departments=["water"], at=NOW)
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         who = users.principal(session, users.authenticate(session, "liu.yang", password, at=NOW, remote="10.0.0.5"))
     assert (who.username, who.role, who.departments) == ("liu.yang", "liaison", ("water",))
     with runtime.sessions() as session:
@@ -48,26 +50,26 @@ def test_bad_user_fields_are_refused_with_a_code(departments):
              ("ok.name", "king", [], "bad_role"), ("ok.name", "liaison", [], "department_required"),
              ("ok.name", "liaison", ["atlantis"], "unknown_department")]
     for name, role, codes, expected in cases:
-        with departments.sessions.begin() as session, pytest.raises(users.UserError) as refused:
+        with departments.unit_of_work() as session, pytest.raises(users.UserError) as refused:
             users.create(session, name, role, departments=codes)
         assert refused.value.code == expected
-    with departments.sessions.begin() as session, pytest.raises(users.UserError) as short:
+    with departments.unit_of_work() as session, pytest.raises(users.UserError) as short:
         users.create(session, "short.pw", "operator", password="short")
     assert short.value.code == "password_short"
 
 
 def test_five_failures_lock_the_account_for_fifteen_minutes(departments):
     runtime = departments
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         _, password = users.create(session, "chen", "operator", at=NOW)
     for attempt in range(5):
-        with runtime.sessions.begin() as session, pytest.raises(users.LoginRefused) as refused:
+        with runtime.unit_of_work() as session, pytest.raises(users.LoginRefused) as refused:
             users.authenticate(session, "chen", "wrong password!", at=NOW + timedelta(seconds=attempt))
     assert refused.value.code == "locked"
-    with runtime.sessions.begin() as session, pytest.raises(users.LoginRefused) as still:
+    with runtime.unit_of_work() as session, pytest.raises(users.LoginRefused) as still:
         users.authenticate(session, "chen", password, at=NOW + timedelta(minutes=14))
     assert still.value.code == "locked"  # even the right password, while locked
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         users.authenticate(session, "chen", password, at=NOW + timedelta(minutes=16))
     assert sum("failed login for chen" in line for line in _audits(runtime)) == 5
     assert any("locked until" in line for line in _audits(runtime))
@@ -75,25 +77,25 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(departments):
 
 def test_unknown_and_disabled_users_get_the_same_refusal(departments):
     runtime = departments
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         _, password = users.create(session, "gone", "operator", at=NOW)
         users.disable(session, "gone", actor="admin", at=NOW)
     for name, secret in (("gone", password), ("nobody", "whatever at all")):
-        with runtime.sessions.begin() as session, pytest.raises(users.LoginRefused) as refused:
+        with runtime.unit_of_work() as session, pytest.raises(users.LoginRefused) as refused:
             users.authenticate(session, name, secret, at=NOW)
         assert refused.value.code == "bad_credentials"
 
 
 def test_a_rotated_token_replaces_the_old_one_and_disabling_revokes_it(departments):
     runtime = departments
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         users.create(session, "script", "operator", at=NOW)
         first = users.issue_token(session, "script", actor="admin")
         second = users.issue_token(session, "script", actor="admin")
     with runtime.sessions() as session:
         assert users.person_for_token(session, first) is None
         assert users.person_for_token(session, second).username == "script"
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         users.disable(session, "script", actor="admin")
     with runtime.sessions() as session:
         assert users.person_for_token(session, second) is None
@@ -108,9 +110,9 @@ def test_the_cli_prints_the_password_once_and_the_token_alone(departments, sqlit
     created = run("create", "wang.fang", "--role", "liaison", "--department", "fire")
     assert created.returncode == 0 and "initial password: " in created.stdout
     password = created.stdout.split("initial password: ")[1].strip()
-    with departments.sessions.begin() as session:
+    with departments.unit_of_work() as session:
         assert users.authenticate(session, "wang.fang", password).role == "liaison"
     token = run("token", "wang.fang")
     assert token.returncode == 0 and token.stdout.startswith("vgu_") and len(token.stdout.split()) == 1
     refused = run("create", "wang.fang", "--role", "operator")
-    assert refused.returncode == 2 and "already exists" in refused.stderr
+    assert refused.returncode == 2 and "That name is taken" in refused.stderr

@@ -277,7 +277,7 @@ def running_site(database_url: str, redis_url: str, directory: Path):
     runtime = build_runtime({"DATABASE_URL": database_url})
     upgrade(runtime.engine)
     make_user(runtime, ADMIN, token=ADMIN_TOKEN)
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         feed_token = issue_feed_token(session, FEED)
     runtime.engine.dispose()
     nginx_port = free_port()

@@ -41,7 +41,7 @@ def test_ingest_answers_503_while_postgres_is_down_and_loses_nothing_it_accepted
     runtime = build_runtime({"DATABASE_URL": url})
     upgrade(runtime.engine)
     make_user(runtime, ADMIN, token=ADMIN_TOKEN)
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         token = issue_feed_token(session, FEED)
     web = ServerProcess(vigil_env(tmp_path, url), free_port(), ["--role", "web"])
     feed = FeedClient(web.url, FEED, token, prefix="pg")

@@ -59,7 +59,7 @@ def test_with_redis_down_pages_and_ingest_work_from_the_database_and_live_update
     runtime = build_runtime({"DATABASE_URL": pg_url})
     upgrade(runtime.engine)
     make_user(runtime, ADMIN, token=ADMIN_TOKEN)
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         feed_token = issue_feed_token(session, FEED)
     runtime.engine.dispose()
     env = vigil_env(tmp_path, pg_url, SOCKETIO_MESSAGE_QUEUE=private_redis.url)
@@ -142,7 +142,7 @@ def test_the_console_shows_a_banner_while_the_live_queue_is_down(private_redis, 
                                                                  page_errors):
     from playwright.sync_api import expect
     runtime = build_runtime({"DATABASE_URL": sqlite_url})
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         feed_token = issue_feed_token(session, FEED)
     runtime.engine.dispose()
     env = dict(server_env, VIGIL_SOCKETIO_MESSAGE_QUEUE=private_redis.url)

@@ -91,7 +91,7 @@ def test_a_provider_failing_a_third_of_requests_delays_but_never_loses_or_repeat
     runtime = build_runtime({"DATABASE_URL": pg_url})
     upgrade(runtime.engine)
     people = seed_duty_room(runtime, around=utcnow())
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         session.add(Contact(person_id=people["zhao"], position=2, channel="sms", address=HEAD_SECOND))
         session.get(Contact, session.scalar(select(Contact.id).where(Contact.person_id == people["zhao"],
                                                                      Contact.position == 1))).address = DEAD
@@ -119,7 +119,7 @@ def test_a_provider_failing_a_third_of_requests_delays_but_never_loses_or_repeat
             event = FeedEvent.from_dict({"external_id": f"flood-{number}", "version": "1", "event": "Flood",
                                          "headline": f"Gauge {number} over guarantee level", "severity": "severe",
                                          "lat": 32.0 + number / 100, "lon": 118.78}, "water-gauges")
-            ingest(runtime.sessions, runtime.publisher.publish, "water-gauges", [(0, event)])
+            ingest(runtime, "water-gauges", [(0, event)])
         deadline = time.monotonic() + 90  # four attempts with backoff take up to 14 s per number
         while (left := _unsettled(runtime)) and time.monotonic() < deadline:
             time.sleep(0.3)

@@ -153,7 +153,7 @@ def _feed(runtime, done: threading.Event, errors: list) -> None:
                 {"external_id": f"flood-{n}", "version": "1", "event": "Flood", "severity": "severe",
                  "headline": f"Gauge {n} over guarantee level", "lat": 30 + n % 50 / 10, "lon": 110 + n // 50 / 10},
                 SOURCE)) for i, n in enumerate(range(start, start + INGEST_BATCH))]
-            ingest(runtime.sessions, runtime.publisher.publish, SOURCE, batch)
+            ingest(runtime, SOURCE, batch)
             time.sleep(0.02)
     except Exception as exc:  # noqa: BLE001 - reported by the test
         errors.append(exc)
@@ -180,7 +180,7 @@ def test_ten_kill_9s_during_500_escalations_lose_no_escalation_sms_or_acknowledg
     upgrade(runtime.engine)
     make_user(runtime, ADMIN, token=ADMIN_TOKEN)
     people = seed_duty_room(runtime, around=utcnow())
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         session.execute(update(Person).where(Person.id == people["liu"]).values(token_hash=_token_hash(LIAISON_TOKEN)))
     playbooks = tmp_path / "playbooks"
     playbooks.mkdir()

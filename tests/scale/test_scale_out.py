@@ -39,7 +39,7 @@ def cluster(pg_url, redis_url, tmp_path):
     runtime = build_runtime({"DATABASE_URL": pg_url})
     upgrade(runtime.engine)
     make_user(runtime, ADMIN, token=ADMIN_TOKEN)
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         feed_token = issue_feed_token(session, FEED)
     runtime.engine.dispose()
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}

@@ -19,7 +19,7 @@ WORKERS = 2
 
 
 def fill_outbox(runtime, now) -> None:
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         incident = add_incident(session, now=now)
         escalation = add_escalation(session, incident, now=now)
         for number in range(NOTIFICATIONS):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from command.events import EscalationChanged
+from command.events import DutyLogAppended, EscalationChanged
 from command.models import Acknowledgement, Escalation, InboundMessage, Person, utcnow
 from command.sms.replies import handle_inbound, parse
 from tests.sms.sms_rows import add_escalation, add_incident, add_person
@@ -15,15 +15,15 @@ LIU, ZHAO, STRANGER = "+8613800000001", "+8613800000002", "+8613900000009"
 
 @pytest.fixture
 def escalation_id(runtime):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         add_person(session, "liu", sms=(LIU,))
         add_person(session, "zhao", sms=("+8613800000012", ZHAO))  # the second number answers too
         return add_escalation(session, add_incident(session), reply_code="A7").id
 
 
-def reply(runtime, body, sender=LIU, sid="SM1", events=None) -> str:
-    with runtime.sessions.begin() as session:
-        return handle_inbound(session, sid, sender, body, utcnow(), events)
+def reply(runtime, body, sender=LIU, sid="SM1") -> str:
+    with runtime.unit_of_work() as session:
+        return handle_inbound(session, sid, sender, body, utcnow())
 
 
 def answers(runtime) -> list[tuple[str, str, str]]:
@@ -43,10 +43,11 @@ def test_parse_reads_the_code_and_the_digit(body, expected):
 
 def test_1_acknowledges_for_the_person_whose_number_replied(runtime, escalation_id):
     events = []
-    text = reply(runtime, "a7 1", events=events)
+    runtime.publisher.subscribe(events.append)
+    text = reply(runtime, "a7 1")
     assert text == "已确认 A7，谢谢 / A7 acknowledged, thank you"
     assert answers(runtime) == [("liu", "acknowledge", "sms")]
-    assert [type(e) for e in events] == [EscalationChanged]
+    assert [type(e) for e in events] == [DutyLogAppended, EscalationChanged]  # the answer's log entry, then the escalation
     with runtime.sessions() as session:
         assert session.get(Escalation, escalation_id).acknowledged_at is not None
         assert session.get(InboundMessage, "SM1").outcome == "acknowledge"
@@ -69,7 +70,8 @@ def test_3_says_not_ours_and_the_next_step_is_due_at_once(runtime, escalation_id
 def test_the_same_provider_message_is_handled_once(runtime, escalation_id):
     first = reply(runtime, "A7 1", sid="SMrepeat")
     events = []
-    again = reply(runtime, "A7 1", sid="SMrepeat", events=events)
+    runtime.publisher.subscribe(events.append)
+    again = reply(runtime, "A7 1", sid="SMrepeat")
     assert again == first and events == []
     assert answers(runtime) == [("liu", "acknowledge", "sms")]
     with runtime.sessions() as session:
@@ -92,7 +94,7 @@ def test_an_unknown_number_is_told_so_and_nothing_is_acknowledged(runtime, escal
 
 
 def test_a_closed_escalation_is_not_acknowledged(runtime, escalation_id):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         session.get(Escalation, escalation_id).state = "cancelled"
     assert reply(runtime, "A7 1") == "A7 已结束，无需回复 / A7 is closed; no reply needed"
     assert answers(runtime) == []
@@ -106,6 +108,6 @@ def test_a_code_without_a_digit_or_gibberish_gets_instructions(runtime, escalati
 
 
 def test_an_inactive_persons_number_is_unknown(runtime, escalation_id):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         session.scalars(select(Person).where(Person.username == "liu")).one().active = False
     assert "not on file" in reply(runtime, "A7 1")

@@ -8,6 +8,7 @@ from command.events import NotificationChanged
 from command.models import utcnow
 from command.sms import outbox
 from command.sms.outbox import apply_status
+from tests.conftest import pushed_by
 from tests.sms.sms_rows import (add_escalation, add_incident, add_notification, add_person, log_entries,
                                 notification, notifications)
 
@@ -16,7 +17,7 @@ LIU, LIU_2 = "+8613800000001", "+8613800000011"
 
 def sent(runtime, now, sms=(LIU,)) -> tuple[int, str]:
     """A notification the outbox has handed to the (fake) provider: (id, provider sid)."""
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         person = add_person(session, "liu", sms=sms)
         escalation = add_escalation(session, add_incident(session, now=now), now=now)
         notification_id = add_notification(session, person, escalation=escalation, now=now).id
@@ -24,9 +25,12 @@ def sent(runtime, now, sms=(LIU,)) -> tuple[int, str]:
     return notification_id, notification(runtime, notification_id).provider_id
 
 
-def report(runtime, sid, status, error_code=None, at=None, notification_id=None):
-    with runtime.sessions.begin() as session:
-        return apply_status(session, sid, status, error_code, at or utcnow(), notification_id=notification_id)
+def report(runtime, sid, status, error_code=None, at=None, notification_id=None) -> list:
+    """Apply a delivery report; return what it pushed to the consoles."""
+    def apply():
+        with runtime.unit_of_work() as session:
+            apply_status(session, sid, status, error_code, at or utcnow(), notification_id=notification_id)
+    return pushed_by(runtime, apply, NotificationChanged)
 
 
 def test_statuses_move_forward_and_delivery_is_logged_once(sms_runtime, fake_twilio):
@@ -82,7 +86,7 @@ def test_failed_with_no_contact_left_tells_the_duty_room(sms_runtime, fake_twili
 
 def test_a_report_that_outruns_the_senders_own_record_is_kept(sms_runtime, fake_twilio):
     now = utcnow()
-    with sms_runtime.sessions.begin() as session:
+    with sms_runtime.unit_of_work() as session:
         person = add_person(session, "liu", sms=(LIU,))
         notification_id = add_notification(session, person, now=now).id
         assert outbox.claim_due(session, "w1", now, 1, 60) == [notification_id]
@@ -90,7 +94,7 @@ def test_a_report_that_outruns_the_senders_own_record_is_kept(sms_runtime, fake_
     assert len(report(sms_runtime, "SMearly", "sent", notification_id=notification_id)) == 1
     row = notification(sms_runtime, notification_id)
     assert (row.status, row.provider_id) == ("sent", "SMearly")
-    with sms_runtime.sessions.begin() as session:  # a later worker run finds nothing left to send
+    with sms_runtime.unit_of_work() as session:  # a later worker run finds nothing left to send
         assert outbox.claim_due(session, "w2", now + timedelta(minutes=5), 10, 60) == []
 
 

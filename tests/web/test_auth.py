@@ -32,7 +32,7 @@ def browser(app):
 @pytest.fixture
 def people(runtime):
     """An operator with a script token, and a water liaison."""
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         sync_departments(session)
     make_user(runtime, "chen", "operator", token=TOKEN)
     make_user(runtime, "liu", "liaison", departments=["water"])
@@ -41,7 +41,7 @@ def people(runtime):
 @pytest.fixture
 def incident(runtime) -> int:
     now = utcnow()
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         row = Incident(source="cad", external_id="i-1", headline="内涝 Waterlogging", received_at=now, updated_at=now)
         session.add(row)
         session.flush()
@@ -214,7 +214,7 @@ def test_a_copied_session_cookie_dies_with_the_logout(browser, app, people):
 
 def test_a_password_reset_ends_the_sessions_that_knew_the_old_one(browser, people, runtime):
     _log_in(browser, "chen")
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         users.reset_password(session, "chen", actor="admin", password=PASSWORD + "!")
     assert _me(browser).status_code == 401
 
@@ -222,7 +222,7 @@ def test_a_password_reset_ends_the_sessions_that_knew_the_old_one(browser, peopl
 def test_a_disabled_persons_session_stops_at_its_next_request(browser, people, runtime):
     _log_in(browser, "chen")
     assert _me(browser).status_code == 200
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         users.disable(session, "chen", actor="admin")
     assert _me(browser).status_code == 401
     with browser.session_transaction() as state:

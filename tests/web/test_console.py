@@ -118,7 +118,7 @@ def _chinese(text: str) -> bool:
 def test_every_refusal_the_console_meets_has_a_code_with_chinese_text(app, client, feed_token, runtime):
     from command.tokens import issue_feed_token
     from tests.conftest import FEED, event_body, log_in
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         gauge_token = issue_feed_token(session, "river-gauges")
     one = client.post(f"/api/v1/feeds/{FEED}/events", json=event_body("one"),
                       headers={"Authorization": f"Bearer {feed_token}"}).get_json()["incident_id"]
@@ -170,21 +170,22 @@ def test_every_refusal_the_console_meets_has_a_code_with_chinese_text(app, clien
     assert [c for c in codes if not _chinese(texts.get(c, ""))] == []
 
 
-def test_the_systems_own_reasons_are_read_back_into_codes_with_chinese_text(app):
+def test_the_systems_own_reasons_are_stored_as_codes_the_console_says_in_chinese(app):
     from command.grading import propose
-    from web.incidents_api import grade_reason_parts
+    from command.i18n import render
+    from web.incidents_api import parts
     strings = _zh_strings(app)
-    reasons = {propose(*args).reason: args for args in [
-        ("severe",), ("unknown",), ("severe", 4, None, None), ("minor", 0, 0, 0),
-        ("extreme", 40, 200, 2 * 10**8)]}
-    for reason in reasons:
-        parts = grade_reason_parts(reason)
-        assert parts is not None, f"command/grading.py wrote a reason the console cannot say: {reason!r}"
-        assert _chinese(strings["grade_reasons"][parts["code"]])
-    assert grade_reason_parts(propose("severe", 4, 12, None).reason) == {"code": "harm", "reached": [
-        {"name": "deaths", "value": 4, "limit": 3}, {"name": "serious_injuries", "value": 12, "limit": 10}]}
+    for args in [("severe",), ("unknown",), ("severe", 4, None, None), ("minor", 0, 0, 0),
+                 ("extreme", 40, 200, 2 * 10**8)]:
+        basis = propose(*args).basis
+        assert _chinese(strings["grade_reasons"][parts(basis)["code"]])
+        assert _chinese(render(basis, "zh")) and not _chinese(render(basis, "en"))
+    harm = propose("severe", 4, 12, None).basis
+    assert parts(harm) == {"code": "harm", "reached": [
+        {"code": "harm_item", "name": "deaths", "value": 4, "limit": 3},
+        {"code": "harm_item", "name": "serious_injuries", "value": 12, "limit": 10}]}
+    assert render(harm) == "harm: deaths 4 ≥ 3, serious injuries 12 ≥ 10"
     assert set(strings["harm_names"]) == {"deaths", "serious_injuries", "direct_loss_yuan"}
-    assert grade_reason_parts("something an operator typed") is None
 
 
 def test_expiry_reasons_and_rule_ids_reach_the_timeline_in_a_form_the_console_can_say(app, client, feed_token, runtime):
@@ -199,7 +200,8 @@ def test_expiry_reasons_and_rule_ids_reach_the_timeline_in_a_form_the_console_ca
                           headers=auth).get_json()["incident_id"]
     quiet = client.post(f"/api/v1/feeds/{FEED}/events", json=event_body("quiet"),
                         headers=auth).get_json()["incident_id"]
-    expire_due(runtime.sessions, {FEED: 60}, utcnow() + timedelta(minutes=5))
+    with runtime.unit_of_work() as session:
+        expire_due(session, {FEED: 60}, utcnow() + timedelta(minutes=5))
     strings = _zh_strings(app)
     for incident_id, code in ((expired, "expired_message"), (quiet, "expired_ttl")):
         last = client.get(f"/api/v1/incidents/{incident_id}").get_json()["timeline"][-1]

@@ -17,6 +17,7 @@ from command.events import DutyLogAppended
 from command.migrate import upgrade
 from command.models import DutyLogEntry, Incident, Person, Shift, utcnow
 from command.runtime import build_runtime
+from command.unit_of_work import NoUnitOfWork
 from tests.conftest import log_in
 from web import create_app, dutylog_api
 
@@ -36,7 +37,7 @@ def pushed(runtime):
 @pytest.fixture
 def log(runtime):
     """A small log over two shifts and two incidents; returns ids by name."""
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         day = Shift(starts_at=T0 - 3 * 60 * M, ends_at=T0 + 60 * M)
         night = Shift(starts_at=T0 + 60 * M, ends_at=T0 + 13 * 60 * M)
         flood = Incident(source="cad", external_id="f", headline="flood", received_at=T0, updated_at=T0)
@@ -221,7 +222,7 @@ def test_a_flag_is_signed_by_who_logged_in_whatever_the_body_names(client, runti
 
 def test_only_the_leader_on_duty_flags_when_the_roster_names_one(app, client, runtime, log):
     now = utcnow()
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         leader = Person(username="leader.wang", display_name="王组长", role="leader")
         session.add(leader)
         session.flush()
@@ -273,17 +274,16 @@ def test_verify_names_the_first_entry_edited_behind_the_applications_back(client
 def test_entries_written_by_the_core_are_pushed_once_after_commit_and_never_when_rolled_back(runtime, pushed):
     create_app(runtime=runtime)
     create_app(runtime=runtime)  # a second app on the same runtime must not push twice
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         dutylog.append(session, kind="escalation_step", summary="一步", author="escalation", at=T0)
         dutylog.append(session, kind="sms_sent", summary="二步", author="sms", at=T0)
         assert pushed == [], "nothing is pushed before the commit"
     assert [e.entry["summary"] for e in pushed] == ["一步", "二步"]
-    with pytest.raises(RuntimeError), runtime.sessions.begin() as session:
+    with pytest.raises(RuntimeError), runtime.unit_of_work() as session:
         dutylog.append(session, kind="note", summary="rolled back", author="x", at=T0)
         raise RuntimeError("the transaction fails")
-    session = runtime.sessions()
-    dutylog.append(session, kind="note", summary="closed without commit", author="x", at=T0)
-    session.close()
+    with pytest.raises(NoUnitOfWork), runtime.sessions.begin() as session:  # there is no other way to write
+        dutylog.append(session, kind="note", summary="outside a unit of work", author="x", at=T0)
     assert len(pushed) == 2
     with runtime.sessions() as session:
         assert session.scalars(select(DutyLogEntry.summary)).all() == ["一步", "二步"]
@@ -296,7 +296,7 @@ def test_the_significant_filter_on_postgresql(pg_url):
     try:
         client = create_app(runtime=runtime).test_client()
         log_in(client, runtime)
-        with runtime.sessions.begin() as session:
+        with runtime.unit_of_work() as session:
             ids = [dutylog.append(session, kind="note", summary=f"n{n}", author="a", at=T0 + n * M).id
                    for n in range(3)]
             dutylog.append(session, kind="note", summary="born", author="a", at=T0 + 5 * M, significant=True)

@@ -114,7 +114,7 @@ def test_overdue_escalations_are_listed_until_they_move_on(client, running, play
     assert client.get("/api/v1/escalations?overdue=true").get_json()["escalations"] == []
     [esc] = client.get("/api/v1/escalations?overdue=false").get_json()["escalations"]
     assert esc["overdue"] is False
-    with running.sessions.begin() as session:  # the worker stopped: ten minutes on, the 5-minute wait is late
+    with running.unit_of_work() as session:  # the worker stopped: ten minutes on, the 5-minute wait is late
         escalation.audit(session, T0 + timedelta(minutes=10), 120)
     [late] = client.get("/api/v1/escalations?overdue=true").get_json()["escalations"]
     assert late["id"] == esc["id"] and late["overdue"] is True and late["due_at"] == esc["due_at"]

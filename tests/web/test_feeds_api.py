@@ -92,10 +92,10 @@ def test_without_a_valid_token_nothing_is_stored(client, runtime, feed_token, to
 
 
 def test_a_token_works_only_for_its_own_feed_and_until_rotated(client, runtime, feed_token):
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         other = issue_feed_token(session, "other-feed")
     assert post(client, other, event_body()).status_code == 401
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         rotated = issue_feed_token(session, FEED)
     assert post(client, feed_token, event_body()).status_code == 401
     assert post(client, rotated, event_body()).status_code == 201
@@ -251,7 +251,7 @@ def test_a_configured_feed_format_decides_the_adapter(tmp_path):
     rt = build_runtime({"DATABASE_URL": f"sqlite:///{tmp_path / 'f.db'}", "SECRET_KEY": "t",
                         "FEEDS_FILE": str(feeds_file)})
     upgrade(rt.engine)
-    with rt.sessions.begin() as session:
+    with rt.unit_of_work() as session:
         token = issue_feed_token(session, FEED)
     client = create_app(runtime=rt).test_client()
     log_in(client, rt, "chen", role="operator")  # reading the feeds' health takes a login; posting only the feed token

@@ -19,7 +19,7 @@ H = timedelta(hours=1)
 def shifts(runtime):
     """The shift on duty now (officer-a) and the next one (officer-b), rostered around the real clock."""
     now = utcnow()
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         people = {name: Person(username=name, display_name=name.title(), role="operator")
                   for name in ("officer-a", "officer-b")}
         session.add_all(people.values())

@@ -49,9 +49,13 @@ def test_an_impossible_move_is_a_clear_error(client, post_event):
     incident_id = post_event(event_body())["incident_id"]
     response = change(client, incident_id, "actions", action="close", version=1)
     assert response.status_code == 422
-    assert response.get_json() == {"error": "cannot close an incident that is new: only a resolved incident "
+    assert response.get_json() == {"error": "Cannot “Close” an incident that is “New”: only a resolved incident "
                                             "can be closed", "field": "action", "code": "invalid_transition",
-                                   "status": "new", "action": "close"}
+                                   "status": "new", "action": "close", "status_name": "New", "action_name": "Close",
+                                   "why": "only a resolved incident can be closed"}
+    chinese = client.post(f"/api/v1/incidents/{incident_id}/actions?lang=zh",
+                          json={"action": "close", "version": 1, "actor": "王值班"}).get_json()
+    assert chinese["error"] == "无法对状态为“新接报”的事件执行“关闭”：只有已办结的事件可以关闭", "the reader's language"
 
 
 def test_a_stale_write_gets_409_with_who_changed_it(client, post_event, app, runtime):
@@ -76,7 +80,7 @@ def test_grade_is_proposed_from_severity_then_harm_and_set_only_with_a_reason(cl
     incident_id = post_event(event_body(severity="moderate"))["incident_id"]
     detail = client.get(f"/api/v1/incidents/{incident_id}").get_json()["incident"]["properties"]
     assert (detail["grade"], detail["grade_proposed"], detail["grade_reason"]) == (
-        None, "III", "warning severity moderate")
+        None, "III", "warning level Yellow")
     no_reason = change(client, incident_id, "harm", deaths=12, version=1)
     assert no_reason.status_code == 422 and no_reason.get_json()["field"] == "reason"
     harm = change(client, incident_id, "harm", deaths=12, serious_injuries=3, version=1,
@@ -147,7 +151,7 @@ def test_being_edited_by_is_an_expiring_lease(client, post_event, app, runtime):
     from datetime import timedelta
     from command.incident_actions import take_lease
     from command.models import utcnow
-    with runtime.sessions.begin() as session:  # two minutes later the lease has lapsed
+    with runtime.unit_of_work() as session:  # two minutes later the lease has lapsed
         _incident, held = take_lease(session, incident_id, "李值班", utcnow() + timedelta(seconds=121))
     assert held
     released = li.delete(f"/api/v1/incidents/{incident_id}/lease", json={})

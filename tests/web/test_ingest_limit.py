@@ -131,7 +131,7 @@ def clock(app) -> FakeClock:
 
 @pytest.fixture
 def tokens(runtime) -> dict[str, str]:
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         return {source: issue_feed_token(session, source) for source in (FLOODING, STEADY)}
 
 

@@ -15,7 +15,7 @@ from tests.conftest import ADMIN_TOKEN, FEED, event_body
 
 def _token(sqlite_url: str) -> str:
     rt = build_runtime({"DATABASE_URL": sqlite_url})
-    with rt.sessions.begin() as session:
+    with rt.unit_of_work() as session:
         token = issue_feed_token(session, FEED)
     rt.engine.dispose()
     return token

@@ -147,7 +147,7 @@ def test_queue_depths_follow_a_late_escalation_and_the_sms_outbox(client, runtim
 
     # The incident is triaged: its first step (tell the leader and the liaison) is due now, not done yet.
     triaged = utcnow()
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         escalation.triage(session, load_dir(runtime.settings["PLAYBOOKS_DIR"]), triaged, runtime.settings["TIME_ZONE"])
     due = scrape(client)
     assert value(due, "vigil_escalation_steps_due") == 1

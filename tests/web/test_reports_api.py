@@ -16,7 +16,7 @@ FIRST = {"time": "03:00", "place": "秦淮河武定门闸", "source": "110 报�
 
 def _incident(runtime, received_ago: timedelta, departments=None, external_id="levee-1") -> int:
     received = utcnow() - received_ago
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         incident = Incident(source="police-110", external_id=external_id, headline="秦淮河堤防管涌",
                             received_at=received, updated_at=received, departments=departments)
         session.add(incident)
@@ -128,7 +128,7 @@ def test_due_lists_open_obligations_soonest_first(client, runtime):
     assert [(o["incident_id"], o["channel"], o["overdue"]) for o in owed] == [
         (older, "phone", True), (older, "written", False), (recent, "phone", False), (recent, "written", False)]
     assert owed[0]["headline"] == "秦淮河堤防管涌" and owed[0]["grade"] == "II"
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         reporting.check_due(session, utcnow())
     assert [(o["incident_id"], o["channel"]) for o in client.get("/api/v1/reports/due").get_json()["obligations"]] \
         == [(older, "written"), (recent, "phone"), (recent, "written")]
@@ -140,7 +140,7 @@ def test_due_lists_open_obligations_soonest_first(client, runtime):
 def test_the_monthly_report_counts_per_department(client, runtime):
     beijing = ZoneInfo("Asia/Shanghai")
     received = datetime(2026, 11, 24, 3, 0, tzinfo=beijing)
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         session.add(Department(code="water", name_en="Water resources", name_zh="水利"))
         for external_id, departments in (("water", ["water"]), ("nobody", None)):
             incident = Incident(source="police-110", external_id=external_id, headline="秦淮河堤防管涌",
@@ -174,7 +174,7 @@ def test_a_deployment_chooses_its_reporting_profile_by_setting(sqlite_url, tmp_p
     client = create_app(runtime=runtime).test_client()
     log_in(client, runtime)
     incident = _incident(runtime, timedelta(minutes=5))
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         session.get(Incident, incident).occurred_at = utcnow() - timedelta(minutes=50)
     _grade(client, incident, "III")  # the default profile owes nothing for grade III; this one does
     owed = client.get(f"/api/v1/incidents/{incident}/reports").get_json()["obligations"]

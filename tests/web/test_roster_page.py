@@ -19,7 +19,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def week(runtime):
     """Two twelve-hour shifts from an hour ago, the second without a leader; nothing after them."""
     base = utcnow().replace(minute=17, second=0, microsecond=0) - timedelta(hours=1)
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         people = {name: Person(username=name, display_name=display, role=role)
                   for name, display, role in (("zhao.min", "赵敏", "operator"), ("qian.lei", "钱磊", "operator"),
                                               ("li.jianguo", "李建国", "leader"), ("zhou.hong", "周红", "leader"),
@@ -58,7 +58,7 @@ def test_the_week_reads_in_the_duty_room_time_zone_with_gaps_marked(client, week
 
 def test_a_fully_covered_week_says_so(client, runtime):
     now = utcnow()
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         officer, leader = Person(username="a", display_name="A", role="operator"), \
             Person(username="b", display_name="B", role="leader")
         session.add_all([officer, leader])

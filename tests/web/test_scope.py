@@ -19,7 +19,7 @@ def room(runtime) -> dict[str, dict[str, int]]:
     """The departments, four incidents and an escalation for each incident that concerns a department."""
     now = utcnow()
     ids: dict[str, dict[str, int]] = {"incident": {}, "escalation": {}}
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         sync_departments(session)  # the departments Vigil ships: water is "Water Resources", fire "Fire and Rescue"
         for number, (headline, departments) in enumerate(INCIDENTS.items()):
             incident = Incident(source="cad", external_id=f"i-{number}", headline=headline, departments=departments,

@@ -58,7 +58,7 @@ def live(sqlite_url, fake_twilio, fake_gateway):
     runtime, server, local = serve(sqlite_url, fake_twilio)
     fake_twilio.route(PUBLIC_URL, local)
     fake_gateway.route(PUBLIC_URL, local)
-    with runtime.sessions.begin() as session:
+    with runtime.unit_of_work() as session:
         person = add_person(session, "liu", sms=(LIU,))
         escalation = add_escalation(session, add_incident(session), reply_code="A7")
         add_notification(session, person, escalation=escalation)
