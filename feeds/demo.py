@@ -24,7 +24,7 @@ from command.models import utcnow
 from command.runtime import Runtime
 from command.tokens import issue_feed_token
 from feeds.event import TIME_FIELDS, FeedEvent
-from feeds.registry import get_adapter
+from feeds.adapters.registry import get_adapter
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ priority: severity is unknown. Details in ``cad_mappings/polisen.yaml``.
 
 from __future__ import annotations
 
-from feeds import adapter_util as util
-from feeds import cad
+from feeds.adapters import adapter_util as util
+from feeds.adapters import cad
 from feeds.event import FeedEvent
 
 SOURCE = "polisen"

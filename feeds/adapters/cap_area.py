@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from feeds import geo
-from feeds.xml_util import Element, child_text, children, descendants
+from feeds.adapters import geo
+from feeds.adapters.xml_util import Element, child_text, children, descendants
 
 MAX_SHAPES = 1000  # polygons + circles per info block; more is an attack or a mistake, not an area
 MAX_CIRCLES = 2000  # circles drawn as polygons per payload: the geodesic maths is the costly part

@@ -8,7 +8,7 @@ geoLocation.geogLocation {srs, latitude, longitude}), ``variable``
 are several sensors (methods).
 
 Readings become events only through flood thresholds (``flood_levels``, files in
-``feeds/water_thresholds/``): at or above warning an alert, below it a cancel
+``feeds/adapters/water_thresholds/``): at or above warning an alert, below it a cancel
 with the same external id ``"USGS-<site>:<param>:flood"``, on every poll. The
 ingest layer must ignore a cancel for an incident that never existed. Sites
 without thresholds produce nothing. Readings equal to noDataValue (-999999,
@@ -20,11 +20,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from feeds import adapter_util as util
-from feeds import flood_levels
-from feeds.errors import PayloadRefused
+from feeds.adapters import adapter_util as util
+from feeds.adapters import flood_levels
+from feeds.adapters.errors import PayloadRefused
 from feeds.event import FeedEvent
-from feeds.flood_levels import Reading, Thresholds, load_thresholds
+from feeds.adapters.flood_levels import Reading, Thresholds, load_thresholds
 
 __all__ = ["SOURCE", "load_thresholds", "detect", "parse", "parse_report"]
 

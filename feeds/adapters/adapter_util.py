@@ -16,7 +16,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Mapping
 
-from feeds.errors import PayloadRefused
+from feeds.adapters.errors import PayloadRefused
 from feeds.event import SOURCE_PATTERN, FeedEvent, InvalidEvent
 
 MAX_PAYLOAD_BYTES = 20 * 1024 * 1024  # far above any real feed answer; bigger is refused unread

@@ -16,7 +16,7 @@ effective, onset (the occurred time; else effective, else sent), expires,
 headline (else event and areaDesc), description, instruction, parameters. The
 sender stays the alert's <sender>; <senderName> only stands in for a missing
 headline. A Cancel (or any alert) without <info> is one event with the
-references as its headline. Areas: see ``feeds.cap_area``.
+references as its headline. Areas: see ``feeds.adapters.cap_area``.
 
 Levels: the CAP severity is kept. The source's own level (a colour or level
 parameter such as Taiwan's 紅色 or Iceland's Yellow, else an NWS VTEC string,
@@ -31,11 +31,11 @@ import re
 from datetime import datetime
 from typing import Any
 
-from feeds import adapter_util as util
-from feeds.cap_area import CircleBudget, area_fields
-from feeds.errors import PayloadRefused
+from feeds.adapters import adapter_util as util
+from feeds.adapters.cap_area import CircleBudget, area_fields
+from feeds.adapters.errors import PayloadRefused
 from feeds.event import FeedEvent
-from feeds.xml_util import Element, child, child_text, children, local, parse_root
+from feeds.adapters.xml_util import Element, child, child_text, children, local, parse_root
 
 SOURCE = "cap"
 TITLE = "OASIS CAP 1.1/1.2 alert"

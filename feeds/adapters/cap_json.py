@@ -1,7 +1,7 @@
 """Helpers for CAP 1.2 fields written as JSON (api.weather.gov alerts, German NINA warnings).
 
 Both feeds copy CAP's words and times into JSON objects; these helpers read
-them the way ``feeds.cap`` reads the XML: an odd status or message type is
+them the way ``feeds.adapters.cap`` reads the XML: an odd status or message type is
 read as a real alert (said in ``guessed``), one broken optional time is
 ignored (said in ``guessed``), and a text longer than FeedEvent allows is cut
 instead of losing the event.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Mapping
 
-from feeds import adapter_util as util
+from feeds.adapters import adapter_util as util
 
 MSG_TYPES = ("alert", "update", "cancel", "ack", "error")
 STATUSES = ("actual", "exercise", "test", "system", "draft")

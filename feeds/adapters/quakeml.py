@@ -19,11 +19,11 @@ import hashlib
 from datetime import datetime, timezone
 from typing import Any
 
-from feeds import adapter_util as util
-from feeds.errors import PayloadRefused
+from feeds.adapters import adapter_util as util
+from feeds.adapters.errors import PayloadRefused
 from feeds.event import FeedEvent
-from feeds.usgs_quake import MAGNITUDE_BANDS
-from feeds.xml_util import Element, child, child_text, children, parse_root
+from feeds.adapters.usgs_quake import MAGNITUDE_BANDS
+from feeds.adapters.xml_util import Element, child, child_text, children, parse_root
 
 SOURCE = "quakeml"
 TITLE = "QuakeML 1.2 earthquake events (FDSN event XML)"

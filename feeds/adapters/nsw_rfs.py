@@ -14,7 +14,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from feeds import adapter_util as util
+from feeds.adapters import adapter_util as util
 from feeds.event import FeedEvent
 
 SOURCE = "nsw_rfs"

@@ -1,7 +1,7 @@
 """Computer-aided dispatch exports (110 / 119 / 911 calls for service), CSV or JSON, read through a YAML mapping.
 
 A county connects its own export without code: a mapping file in
-``feeds/cad_mappings/`` (see ``example_110.yaml`` and ``cad_mapping.py``) says
+``feeds/adapters/cad_mappings/`` (see ``example_110.yaml`` and ``cad_mapping.py``) says
 which column holds the call number, the time, the call type, the priority,
 the position, the address and the status. One row or item is one call:
 
@@ -34,17 +34,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from feeds import adapter_util as util
-from feeds.cad_hooks import DATUMS, TIME_PARSERS
-from feeds.cad_mapping import Column, Mapping, MappingError, Part, Position, TimeField, load_mapping
-from feeds.errors import PayloadRefused
+from feeds.adapters import adapter_util as util
+from feeds.adapters.cad_hooks import DATUMS, TIME_PARSERS
+from feeds.adapters.cad_mapping import Column, Mapping, MappingError, Part, Position, TimeField, load_mapping
+from feeds.adapters.errors import PayloadRefused
 from feeds.event import FeedEvent
 
 __all__ = ["SOURCE", "MappingError", "load_mapping", "detect", "parse", "parse_report", "check_options"]
 
 SOURCE = "cad"
 TITLE = "CAD calls for service (CSV/JSON export read through a YAML mapping)"
-FORMAT = "CSV or JSON, columns named in feeds/cad_mappings/<name>.yaml"
+FORMAT = "CSV or JSON, columns named in feeds/adapters/cad_mappings/<name>.yaml"
 DEFAULT_POLL_SECONDS = 60  # a dispatch export is the freshest feed a duty room gets
 EXAMPLE = "seattle_spd_call_data_sector_c3_2018-2023.csv"  # read with mapping="seattle_spd"
 
@@ -85,7 +85,7 @@ def _resolve(mapping: Mapping | str | Path | None) -> Mapping:
         return mapping
     if mapping is None:  # a payload pushed as "cad" to a feed without a mapping: refuse it, keep it
         raise PayloadRefused(f"{TITLE}: no mapping configured; set the feed's options.mapping to a file "
-                             "in feeds/cad_mappings or a path")
+                             "in feeds/adapters/cad_mappings or a path")
     return load_mapping(mapping)
 
 

@@ -6,7 +6,7 @@ clustering: two hotspots are one fire when they are at most LINK_HOURS apart
 in acquisition time and at most LINK_KM apart (great-circle), or further when
 their pixels are large enough to touch (off-nadir MODIS pixels are up to
 4.8 x 2 km, so a fixed 2 km would cut one fire front seen at the swath edge
-into pieces); chains of links join. ``feeds.point_clusters`` does this with a
+into pieces); chains of links join. ``feeds.adapters.point_clusters`` does this with a
 grid index on the sphere, near linear: the 2575 hotspots of the sample
 cluster in about 0.03 s.
 
@@ -36,10 +36,10 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timezone
 from typing import Any, NamedTuple
 
-from feeds import adapter_util as util
-from feeds.errors import PayloadRefused
+from feeds.adapters import adapter_util as util
+from feeds.adapters.errors import PayloadRefused
 from feeds.event import FeedEvent
-from feeds.point_clusters import TimedPoint, TooDense, centroid, convex_hull, single_linkage
+from feeds.adapters.point_clusters import TimedPoint, TooDense, centroid, convex_hull, single_linkage
 
 SOURCE = "firms"
 TITLE = "NASA FIRMS active fires (MODIS / VIIRS CSV)"

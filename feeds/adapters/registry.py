@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from feeds import (cad, cap, edxl, firms, geonet, georss, nina, nsw_rfs, nws_api, nwis, polisen, quakeml,
-                   qweather, seattle_cad, usgs_quake, waterdata_ogc)
+from feeds.adapters import (cad, cap, edxl, firms, geonet, georss, nina, nsw_rfs, nws_api, nwis, polisen, quakeml,
+                            qweather, seattle_cad, usgs_quake, waterdata_ogc)
 
 ADAPTERS: dict[str, ModuleType] = {
     "cap": cap,  # CAP 1.1 / 1.2 XML

@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from feeds import geo
+from feeds.adapters import geo
 
 Pair = tuple[float, float]  # (lat, lon)
 Box = tuple[float, float, float, float]  # lat_min, lat_max, lon_min, lon_max

@@ -1,6 +1,6 @@
 """The CAD mapping language: which column of a county's CSV/JSON export feeds which event field.
 
-A mapping is a YAML file in ``feeds/cad_mappings/`` (``example_110.yaml`` documents
+A mapping is a YAML file in ``feeds/adapters/cad_mappings/`` (``example_110.yaml`` documents
 every key). ``load_mapping(name_or_path)`` reads and checks it once; a wrong file
 raises ``MappingError`` (a ValueError) naming the file, the line and the key:
 a bad mapping is the administrator's mistake, never the payload's.
@@ -20,9 +20,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from feeds import cad_hooks
+from feeds.adapters import cad_hooks
 from feeds.event import CATEGORIES, SEVERITIES
-from feeds.yaml_config import ConfigError, Doc, read
+from feeds.adapters.yaml_config import ConfigError, Doc, read
 
 MAPPINGS_DIR = Path(__file__).resolve().parent / "cad_mappings"
 _NAME = re.compile(r"^[a-z0-9_]{1,64}$")

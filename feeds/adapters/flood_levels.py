@@ -1,4 +1,4 @@
-"""Flood thresholds per river gauge (feeds/water_thresholds/*.yaml), and the event a gauge reading becomes.
+"""Flood thresholds per river gauge (feeds/adapters/water_thresholds/*.yaml), and the event a gauge reading becomes.
 
 A gauge reading is a number, not an alert: it becomes one only against the
 levels a file declares for its site and parameter (00065 gage height in ft,
@@ -27,9 +27,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from feeds import adapter_util as util
-from feeds.errors import PayloadRefused
-from feeds.yaml_config import ConfigError, Doc, read
+from feeds.adapters import adapter_util as util
+from feeds.adapters.errors import PayloadRefused
+from feeds.adapters.yaml_config import ConfigError, Doc, read
 
 THRESHOLDS_DIR = Path(__file__).resolve().parent / "water_thresholds"
 DEFAULT_THRESHOLDS = "example"

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from feeds import adapter_util as util
-from feeds.cap_json import MSG_TYPES, STATUSES, capped, choice, cut, optional_time
-from feeds.errors import PayloadRefused
+from feeds.adapters import adapter_util as util
+from feeds.adapters.cap_json import MSG_TYPES, STATUSES, capped, choice, cut, optional_time
+from feeds.adapters.errors import PayloadRefused
 from feeds.event import FeedEvent
 
 SOURCE = "nina"

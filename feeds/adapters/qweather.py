@@ -18,8 +18,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from feeds import adapter_util as util
-from feeds.errors import PayloadRefused
+from feeds.adapters import adapter_util as util
+from feeds.adapters.errors import PayloadRefused
 from feeds.event import FeedEvent
 
 SOURCE = "qweather"

@@ -15,7 +15,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from feeds import adapter_util as util
+from feeds.adapters import adapter_util as util
 from feeds.event import FeedEvent
 
 SOURCE = "geonet"

@@ -15,8 +15,8 @@ from typing import Iterator
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import fromstring
 
-from feeds.adapter_util import MAX_PAYLOAD_BYTES
-from feeds.errors import PayloadRefused
+from feeds.adapters.adapter_util import MAX_PAYLOAD_BYTES
+from feeds.adapters.errors import PayloadRefused
 
 Element = ET.Element
 _BOM = b"\xef\xbb\xbf"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
-from feeds import xml_util
+from feeds.adapters import xml_util
 
 CORE = "core"  # RSS 2.0 (no namespace), Atom, RSS 1.0
 # (marker in the namespace URI, kind); dc before the RSS 1.0 URI, which is a prefix of its modules

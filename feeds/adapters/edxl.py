@@ -2,7 +2,7 @@
 
 The envelope (<EDXLDistribution>) holds <contentObject>s; each CAP alert sits in
 <xmlContent><embeddedXMLContent><alert>. Every embedded alert is mapped exactly
-as ``feeds.cap`` maps a lone alert, from its own fields: the envelope's
+as ``feeds.adapters.cap`` maps a lone alert, from its own fields: the envelope's
 distributionID, sender and dateTimeSent are routing data, not the warning.
 Other content (non-XML, or XML that is not CAP) is passed over; an envelope
 with no CAP alert at all is refused. Skipped indexes count the <info> blocks
@@ -11,12 +11,12 @@ of all embedded alerts in document order.
 
 from __future__ import annotations
 
-from feeds import adapter_util as util
-from feeds import cap
-from feeds.cap_area import CircleBudget
-from feeds.errors import PayloadRefused
+from feeds.adapters import adapter_util as util
+from feeds.adapters import cap
+from feeds.adapters.cap_area import CircleBudget
+from feeds.adapters.errors import PayloadRefused
 from feeds.event import FeedEvent
-from feeds.xml_util import Element, children, parse_root
+from feeds.adapters.xml_util import Element, children, parse_root
 
 SOURCE = "edxl_de"
 TITLE = "EDXL-DE 1.0 distribution of CAP alerts"

@@ -21,11 +21,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from feeds import adapter_util as util
-from feeds import flood_levels
-from feeds.errors import PayloadRefused
+from feeds.adapters import adapter_util as util
+from feeds.adapters import flood_levels
+from feeds.adapters.errors import PayloadRefused
 from feeds.event import FeedEvent
-from feeds.flood_levels import Reading, Thresholds, load_thresholds
+from feeds.adapters.flood_levels import Reading, Thresholds, load_thresholds
 
 __all__ = ["SOURCE", "load_thresholds", "detect", "parse", "parse_report"]
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable
 
-from feeds import adapter_util as util
-from feeds.georss_entry import CORE, UTC_ZONE, Entry, Zone, read_time
-from feeds.georss_geo import Box, without_dms
-from feeds.usgs_quake import MAGNITUDE_BANDS
+from feeds.adapters import adapter_util as util
+from feeds.adapters.georss_entry import CORE, UTC_ZONE, Entry, Zone, read_time
+from feeds.adapters.georss_geo import Box, without_dms
+from feeds.adapters.usgs_quake import MAGNITUDE_BANDS
 
 # GDACS alert level -> CAP severity. Green is GDACS's "no international assistance needed" (minor); Orange and
 # Red both mean international help may or will be needed, a significant (severe) or extraordinary (extreme) threat.

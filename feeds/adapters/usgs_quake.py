@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from feeds import adapter_util as util
+from feeds.adapters import adapter_util as util
 from feeds.event import FeedEvent
 
 SOURCE = "usgs_quake"

@@ -9,8 +9,8 @@ moderate, 3-7 to minor; everything else is in ``cad_mappings/seattle_spd.yaml``.
 
 from __future__ import annotations
 
-from feeds import adapter_util as util
-from feeds import cad
+from feeds.adapters import adapter_util as util
+from feeds.adapters import cad
 from feeds.event import FeedEvent
 
 SOURCE = "seattle_cad"

@@ -3,7 +3,7 @@
 Two points link when they are at most ``window_s`` seconds apart and at most
 ``max(link_km, radius_a + radius_b)`` km apart (great-circle, spherical Earth):
 a point's radius lets large footprints that touch link beyond ``link_km``.
-Chains of links make one cluster. Used by ``feeds.firms`` for satellite fire
+Chains of links make one cluster. Used by ``feeds.adapters.firms`` for satellite fire
 pixels; nothing here knows about fires.
 
 A grid index keeps it near linear: points sit on x, y, z of the sphere in
