@@ -11,8 +11,8 @@ import json
 import sys
 
 from feeds.adapters.errors import PayloadRefused
-from feeds.event import InvalidEvent
 from feeds.adapters.registry import ADAPTERS, UnknownFormat, detect_formats, get_adapter
+from feeds.event import InvalidEvent
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,10 +15,10 @@ from command.events import FeedHealthChanged, FeedRecovered
 from command.models import utcnow
 from command.runtime import Runtime
 from feeds.adapters.errors import PayloadRefused
+from feeds.adapters.registry import get_adapter
 from feeds.event import FeedEvent
 from feeds.health import HEARD, OK, REFUSED, clear_silence, health_dict, record_contact
 from feeds.ingest import ACCEPTED, DUPLICATE, REJECTED, Outcome, dead_letter, ingest
-from feeds.adapters.registry import get_adapter
 
 
 @dataclass

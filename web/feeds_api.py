@@ -19,11 +19,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from command.metrics import INGEST_THROTTLED
 from command.tokens import feed_token_valid
+from feeds.adapters.registry import ADAPTERS, detect_format
 from feeds.event import SOURCE_PATTERN, FeedEvent, InvalidEvent
 from feeds.health import OK, REFUSED, feed_overview
 from feeds.ingest import ACCEPTED, DUPLICATE, REJECTED, Outcome, dead_letter, ingest
 from feeds.intake import record, take_payload
-from feeds.adapters.registry import ADAPTERS, detect_format
 from web.errors import json_error
 from web.ingest_limit import IngestLimiter
 

@@ -21,8 +21,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feeds.adapters import cad_hooks
-from feeds.event import CATEGORIES, SEVERITIES
 from feeds.adapters.yaml_config import ConfigError, Doc, read
+from feeds.event import CATEGORIES, SEVERITIES
 
 MAPPINGS_DIR = Path(__file__).resolve().parent / "cad_mappings"
 _NAME = re.compile(r"^[a-z0-9_]{1,64}$")

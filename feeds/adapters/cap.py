@@ -34,8 +34,8 @@ from typing import Any
 from feeds.adapters import adapter_util as util
 from feeds.adapters.cap_area import CircleBudget, area_fields
 from feeds.adapters.errors import PayloadRefused
-from feeds.event import FeedEvent
 from feeds.adapters.xml_util import Element, child, child_text, children, local, parse_root
+from feeds.event import FeedEvent
 
 SOURCE = "cap"
 TITLE = "OASIS CAP 1.1/1.2 alert"

@@ -15,8 +15,8 @@ from feeds.adapters import adapter_util as util
 from feeds.adapters import cap
 from feeds.adapters.cap_area import CircleBudget
 from feeds.adapters.errors import PayloadRefused
-from feeds.event import FeedEvent
 from feeds.adapters.xml_util import Element, children, parse_root
+from feeds.event import FeedEvent
 
 SOURCE = "edxl_de"
 TITLE = "EDXL-DE 1.0 distribution of CAP alerts"

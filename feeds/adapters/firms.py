@@ -38,8 +38,8 @@ from typing import Any, NamedTuple
 
 from feeds.adapters import adapter_util as util
 from feeds.adapters.errors import PayloadRefused
-from feeds.event import FeedEvent
 from feeds.adapters.point_clusters import TimedPoint, TooDense, centroid, convex_hull, single_linkage
+from feeds.event import FeedEvent
 
 SOURCE = "firms"
 TITLE = "NASA FIRMS active fires (MODIS / VIIRS CSV)"

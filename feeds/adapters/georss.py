@@ -22,10 +22,10 @@ from typing import Any
 from feeds.adapters import adapter_util as util
 from feeds.adapters import xml_util
 from feeds.adapters.errors import PayloadRefused
-from feeds.event import CATEGORIES, FeedEvent, MSG_TYPES, STATUSES
 from feeds.adapters.georss_agency import Profile, profile_for
 from feeds.adapters.georss_entry import CORE, Entry, read_time
 from feeds.adapters.georss_geo import place
+from feeds.event import CATEGORIES, FeedEvent, MSG_TYPES, STATUSES
 
 SOURCE = "georss"
 TITLE = "GeoRSS / CAP-in-Atom feed (RSS 2.0, RSS 1.0 or Atom)"

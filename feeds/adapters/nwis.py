@@ -23,8 +23,8 @@ from typing import Any
 from feeds.adapters import adapter_util as util
 from feeds.adapters import flood_levels
 from feeds.adapters.errors import PayloadRefused
-from feeds.event import FeedEvent
 from feeds.adapters.flood_levels import Reading, Thresholds, load_thresholds
+from feeds.event import FeedEvent
 
 __all__ = ["SOURCE", "load_thresholds", "detect", "parse", "parse_report"]
 

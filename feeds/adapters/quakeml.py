@@ -21,9 +21,9 @@ from typing import Any
 
 from feeds.adapters import adapter_util as util
 from feeds.adapters.errors import PayloadRefused
-from feeds.event import FeedEvent
 from feeds.adapters.usgs_quake import MAGNITUDE_BANDS
 from feeds.adapters.xml_util import Element, child, child_text, children, parse_root
+from feeds.event import FeedEvent
 
 SOURCE = "quakeml"
 TITLE = "QuakeML 1.2 earthquake events (FDSN event XML)"

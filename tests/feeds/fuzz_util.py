@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from feeds.adapters import cad
 from feeds.adapters.errors import PayloadRefused
-from feeds.event import TIME_FIELDS, FeedEvent
 from feeds.adapters.registry import ADAPTERS
+from feeds.event import TIME_FIELDS, FeedEvent
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # The generic CAD adapter needs a mapping. It is fuzzed through example_110; its other shipped mappings
