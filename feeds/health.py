@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from command.db import insert_for
 from command.events import DomainEvent, FeedRecovered, FeedSilent
 from command.models import FeedHealth
+from feeds.event import iso
 
 OK, NO_DATA, ERROR, REFUSED = "ok", "no_data", "error", "refused"
 HEARD = (OK, NO_DATA, REFUSED)  # the feed answered, whatever it said
@@ -62,8 +63,6 @@ def clear_silence(session: Session, source: str) -> bool:
 
 def health_dict(row: FeedHealth, heartbeat_seconds: int | None = None) -> dict:
     """Return a health row as JSON for the API, the feeds page and the live channel."""
-    def iso(value):
-        return value.isoformat() if value else None
     return {
         "source": row.source, "format": row.format, "last_status": row.last_status,
         "last_error": row.last_error, "last_attempt_at": iso(row.last_attempt_at),

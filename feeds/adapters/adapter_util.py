@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Mapping
 
 from feeds.adapters.errors import PayloadRefused
-from feeds.event import SOURCE_PATTERN, FeedEvent, InvalidEvent
+from feeds.event import SOURCE_PATTERN, FeedEvent, InvalidEvent, iso
 
 MAX_PAYLOAD_BYTES = 20 * 1024 * 1024  # far above any real feed answer; bigger is refused unread
 Skipped = tuple[int, str]
@@ -177,9 +177,10 @@ def iso_time(data: Mapping, key: str) -> datetime | None:
         raise SkipItem(f"{key}: {value[:40]!r} is out of range") from None
 
 
-def iso(moment: datetime | None) -> str | None:
-    """Return a UTC time as ISO 8601 with milliseconds (the form used for versions), or None."""
-    return moment.isoformat(timespec="milliseconds") if moment else None
+def version_stamp(moment: datetime | None) -> str | None:
+    """Return a UTC time as a version: ISO 8601 with milliseconds, or None."""
+    # Always milliseconds: a stored version written another way would make a repeat look new.
+    return iso(moment, timespec="milliseconds")
 
 
 def strings(value: Any) -> list[str]:

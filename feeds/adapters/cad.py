@@ -200,7 +200,7 @@ def _event(row: _Row, mapping: Mapping) -> dict[str, Any]:
     _notes(row, mapping, guessed)
     return {
         "external_id": external_id,
-        "version": util.iso(sent_at) + (f"|{status[:60]}" if status else ""),
+        "version": util.version_stamp(sent_at) + (f"|{status[:60]}" if status else ""),
         "msg_type": "cancel" if status and status.casefold() in mapping.cancel else "alert",
         "sender": mapping.sender,
         "category": _category(mapping, call_type),

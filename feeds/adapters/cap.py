@@ -35,7 +35,8 @@ from feeds.adapters import adapter_util as util
 from feeds.adapters.cap_area import CircleBudget, area_fields
 from feeds.adapters.errors import PayloadRefused
 from feeds.adapters.xml_util import Element, child, child_text, children, local, parse_root
-from feeds.event import FeedEvent
+from feeds.event import MSG_TYPES, STATUSES, FeedEvent
+from feeds.vocabulary import severity_rank, warning_level
 
 SOURCE = "cap"
 TITLE = "OASIS CAP 1.1/1.2 alert"
@@ -45,16 +46,6 @@ EXAMPLE = "nws_hurricane_laura_warning_update_multipolygon_2020-08-26.cap"
 
 CAP_NAMESPACE = b"urn:oasis:names:tc:emergency:cap:"
 DEFAULT_LANGUAGE = "en-US"  # CAP 1.2 section 3.2.2: <language> defaults to en-US
-CAP_SEVERITIES = ("extreme", "severe", "moderate", "minor")
-MSG_TYPES = ("alert", "update", "cancel", "ack", "error")
-STATUSES = ("actual", "exercise", "test", "system", "draft")
-# Warning colour -> CAP severity; Traditional and Simplified Chinese, with or without 色.
-COLOUR_SEVERITY = {
-    "red": "extreme", "紅": "extreme", "红": "extreme", "紅色": "extreme", "红色": "extreme",
-    "orange": "severe", "橙": "severe", "橙色": "severe",
-    "yellow": "moderate", "黃": "moderate", "黄": "moderate", "黃色": "moderate", "黄色": "moderate",
-    "blue": "minor", "藍": "minor", "蓝": "minor", "藍色": "minor", "蓝色": "minor",
-}
 MAX_INFO_BLOCKS = 500  # real alerts carry one block per language; more is a broken or hostile payload
 SIGNATURE_GUESS = "the XML signature was not verified"
 
@@ -124,7 +115,7 @@ def event_mapping(item: dict) -> dict[str, Any]:
     """Return the FeedEvent fields of one alert item (raise SkipItem when it has no identifier or sent time)."""
     guessed = list(item["guessed"])
     fields = _alert_fields(item["alert"], guessed)
-    fields["version"] = util.iso(fields["sent_at"]) + item["suffix"]
+    fields["version"] = util.version_stamp(fields["sent_at"]) + item["suffix"]
     info = item["info"]
     fields.update(_info_fields(info, item, fields["sent_at"], guessed) if info is not None
                   else _no_info_fields(item["alert"], fields))
@@ -304,7 +295,7 @@ def _raw_level(parameters: list[tuple[str, str]]) -> str | None:
 
 
 def _severity(cap_severity: str | None, parameters: list[tuple[str, str]], guessed: list[str]) -> str:
-    if cap_severity and cap_severity.lower() in CAP_SEVERITIES:
+    if cap_severity and severity_rank(cap_severity.lower()):  # a CAP word other than Unknown
         return cap_severity.lower()
     for name, value in parameters:
         severity = _colour_severity(value) if _COLOUR_NAME.search(name) or _LEVEL_NAME.search(name) else None
@@ -318,9 +309,8 @@ def _severity(cap_severity: str | None, parameters: list[tuple[str, str]], guess
 def _colour_severity(value: str) -> str | None:
     """CAP severity of a colour word ('Yellow', '紅色', '2; yellow; Moderate', '橙色预警'), or None."""
     value = value.strip().lower()
-    for word in [value, *_WORDS.split(value)]:
-        if word in COLOUR_SEVERITY:
-            return COLOUR_SEVERITY[word]
-    if value[1:2] == "色" and value[:1] in COLOUR_SEVERITY:
-        return COLOUR_SEVERITY[value[:1]]
+    for word in [value, *_WORDS.split(value), value[:1] if value[1:2] == "色" else ""]:
+        colour = warning_level(word)
+        if colour:
+            return colour.severity.value
     return None

@@ -224,7 +224,7 @@ def flood_event(reading: Reading, thresholds: Thresholds) -> dict[str, Any]:
         headline = f"{site.name}: {what} {value}, at or above the {stage} level ({threshold:g} {unit})"
     return {
         "external_id": f"{reading.site_id}:{reading.param}:flood",
-        "version": util.iso(reading.time),
+        "version": util.version_stamp(reading.time),
         "msg_type": "alert" if severity else "cancel",
         "sender": reading.site_id.split("-")[0],
         "category": "met",  # CAP 1.2: "Met - Meteorological (inc. flood)"

@@ -332,7 +332,7 @@ def _times(entry: Entry, feed: Feed, cap, fields: dict, notes: list[str]) -> Non
             notes.append(f"{'; '.join(failures)}; used {label}")
         if note:
             notes.append(note)
-        fields.update(sent_at=sent, version=util.iso(sent))
+        fields.update(sent_at=sent, version=util.version_stamp(sent))
     else:
         _no_item_time(entry, feed, fields, notes, failures)
     for field_name, cap_name in (("effective_at", "effective"), ("occurred_at", "onset"), ("expires_at", "expires")):

@@ -115,7 +115,7 @@ def read_time(raw: str | None, label: str, zone: Zone = UTC_ZONE) -> tuple[datet
 def _parse(text: str) -> tuple[datetime | None, str]:
     explicit_utc = _UT_SUFFIX.search(text) is not None
     bare = _UT_SUFFIX.sub("", text) if explicit_utc else text
-    for how, parser in (("iso", _iso), ("rfc822", _rfc822), ("day-first", _day_first)):
+    for how, parser in (("iso", _parse_iso), ("rfc822", _rfc822), ("day-first", _day_first)):
         try:
             moment = parser(bare if how != "rfc822" else text)
         except (ValueError, TypeError, OverflowError, IndexError):
@@ -127,7 +127,7 @@ def _parse(text: str) -> tuple[datetime | None, str]:
     return None, ""
 
 
-def _iso(text: str) -> datetime | None:
+def _parse_iso(text: str) -> datetime | None:
     return datetime.fromisoformat(text) if text[:1].isdigit() else None
 
 

@@ -98,7 +98,7 @@ def _summary_event(entry: dict) -> dict[str, Any]:
     event_code = util.text(util.obj(both.get(_TRANS_KEYS)), "event")
     return {
         "external_id": _external_id(entry, _ID),
-        "version": util.iso(sent_at) or _summary_version(entry),
+        "version": util.version_stamp(sent_at) or _summary_version(entry),
         "msg_type": choice(both, "msgType" if "msgType" in both else "type", MSG_TYPES, "alert", guessed),
         "sender": cut(provider, "sender"),
         "category": PROVIDER_CATEGORY.get((provider or "").lower(), "other"),
@@ -125,7 +125,7 @@ def _detail_event(alert: dict) -> dict[str, Any]:
     areas = [util.obj(area) for area in (info.get(_AREA) if isinstance(info.get(_AREA), list) else [])]
     return {
         "external_id": _external_id(alert, _IDENTIFIER),
-        "version": util.iso(sent_at),
+        "version": util.version_stamp(sent_at),
         "msg_type": choice(alert, "msgType", MSG_TYPES, "alert", guessed),
         "status": choice(alert, "status", STATUSES, "actual", guessed),
         "scope": cut(util.text(alert, "scope"), "scope"),

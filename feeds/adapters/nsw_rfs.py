@@ -75,7 +75,7 @@ def _event(feature: dict) -> dict[str, Any]:
     lon, lat = _point(geometry)
     return {
         "external_id": _external_id(props),
-        "version": util.iso(sent_at),
+        "version": util.version_stamp(sent_at),
         "sender": fields.get(_AGENCY) or "NSW Rural Fire Service",
         "category": "fire",
         "event": fields.get(_TYPE) or "Fire",

@@ -99,7 +99,7 @@ def _event(feature: dict) -> dict[str, Any]:
     effective = optional_time(props, _EFFECTIVE, guessed)
     return {
         "external_id": _external_id(feature, props),
-        "version": util.iso(sent_at),
+        "version": util.version_stamp(sent_at),
         "msg_type": choice(props, _MESSAGE_TYPE, MSG_TYPES, "alert", guessed),
         "status": choice(props, _STATUS, STATUSES, "actual", guessed),
         "sender": cut(util.text(props, _SENDER), "sender"),

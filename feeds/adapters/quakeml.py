@@ -187,7 +187,7 @@ def _sent_at(element: Element, origin: Element | None, magnitude: Element | None
 def _version(element: Element, sent_at: datetime | None, withdrawn: bool) -> str:
     """The latest revision time, else a digest of the event's XML (the document gave no creation time)."""
     if sent_at is not None:
-        base = util.iso(sent_at)
+        base = util.version_stamp(sent_at)
     else:
         text = "".join(element.itertext())
         base = "digest:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]

@@ -21,6 +21,7 @@ from typing import Any
 from feeds.adapters import adapter_util as util
 from feeds.adapters.errors import PayloadRefused
 from feeds.event import FeedEvent
+from feeds.vocabulary import warning_level
 
 SOURCE = "qweather"
 TITLE = "QWeather relays of CMA weather warnings (v7 warning/now, v1 weatheralert)"
@@ -28,13 +29,6 @@ FORMAT = "JSON (QWeather v7 /warning/now or v1 /weatheralert)"
 DEFAULT_POLL_SECONDS = 300  # QWeather bills per request; CMA warnings change in minutes, not seconds
 EXAMPLE = "qweather_cn_alert_v1_huidong_rainstorm_downgrade_2025-09-17.json"  # v7: see tests/feeds
 
-# Warning colour -> CAP severity; keys are lower-cased, Chinese with or without 色.
-COLOUR_SEVERITY = {
-    "red": "extreme", "红": "extreme", "红色": "extreme",
-    "orange": "severe", "橙": "severe", "橙色": "severe",
-    "yellow": "moderate", "黄": "moderate", "黄色": "moderate",
-    "blue": "minor", "蓝": "minor", "蓝色": "minor",
-}
 # v7 status -> CAP msgType
 V7_MSG_TYPES = {"active": "alert", "update": "update", "cancel": "cancel"}
 LANGUAGE = "zh-CN"
@@ -134,7 +128,7 @@ def _v7_event(item: dict) -> dict[str, Any]:
     sent_at = _time(item, _V7_PUB_TIME)
     return {
         "external_id": _external_id(item, _V7_ID),
-        "version": util.iso(sent_at),
+        "version": util.version_stamp(sent_at),
         "msg_type": _v7_msg_type(item),
         "sender": util.text(item, _V7_SENDER),
         "category": "met",
@@ -162,7 +156,7 @@ def _v1_event(item: dict) -> dict[str, Any]:
     sent_at = _time(item, _V1_ISSUED)
     return {
         "external_id": _external_id(item, _V1_ID),
-        "version": util.iso(sent_at),
+        "version": util.version_stamp(sent_at),
         "msg_type": _v1_msg_type(util.text(item, _V1_MSG_TYPE) or util.text(message_type, "code")),
         "sender": util.text(item, _V1_SENDER),
         "category": "met",
@@ -198,8 +192,9 @@ def _time(item: dict, key: str) -> datetime | None:
 
 def _severity(colour: str | None, source_severity: str | None) -> str:
     """The warning colour decides; without a known colour, the relay's own CAP severity word (or unknown)."""
-    if colour and colour.lower() in COLOUR_SEVERITY:
-        return COLOUR_SEVERITY[colour.lower()]
+    level = warning_level(colour)  # red / 红 / 红色 …: the colour words are feeds.vocabulary's
+    if level:
+        return level.severity.value
     return source_severity or "unknown"  # FeedEvent maps a non-CAP word to unknown
 
 

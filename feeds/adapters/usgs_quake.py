@@ -67,7 +67,7 @@ def _event(feature: dict) -> dict[str, Any]:
     updated = _sent_at(props)
     return {
         "external_id": _external_id(feature),
-        "version": util.iso(updated or occurred_at),
+        "version": util.version_stamp(updated or occurred_at),
         "msg_type": "cancel" if util.text(props, _STATUS) == "deleted" else "alert",
         "sender": _sender(props),
         "category": "geo",

@@ -1,10 +1,13 @@
 """The adapters and the leaf modules they share with the pipeline import nothing of the database or Flask.
 
 Adapters are pure parsers (bytes in, FeedEvents out); the pipeline in feeds/
-imports them, never the reverse. feeds/event.py is the leaf both sides import.
+imports them, never the reverse. feeds/event.py is the leaf both sides import;
+the vocabulary and the geometry under it import only the standard library.
 """
 
 from __future__ import annotations
+
+import sys
 
 import pytest
 
@@ -12,7 +15,8 @@ from tests.import_rules import ROOT, imports_in, loaded_by_importing, modules_un
 
 FORBIDDEN = ("command", "sqlalchemy", "flask", "web")
 ADAPTERS = modules_under(ROOT / "feeds" / "adapters")
-LEAVES = ["feeds.event"]
+STDLIB_ONLY = ["feeds.vocabulary", "feeds.geometry"]
+LEAVES = ["feeds.event", *STDLIB_ONLY]
 PURE = ["feeds", *LEAVES, *ADAPTERS]
 
 
@@ -34,6 +38,13 @@ def _allowed(name: str) -> bool:
 def test_the_source_imports_nothing_of_the_database_or_flask(module):
     wrong = [f"line {line}: {name}" for line, name in imports_in(module) if not _allowed(name)]
     assert not wrong, f"{module} must stay pure; it imports {wrong}"
+
+
+@pytest.mark.parametrize("module", STDLIB_ONLY)
+def test_the_vocabulary_and_the_geometry_import_only_the_standard_library(module):
+    wrong = [f"line {line}: {name}" for line, name in imports_in(module)
+             if name.split(".")[0] not in sys.stdlib_module_names]
+    assert not wrong, f"{module} must import only the standard library; it imports {wrong}"
 
 
 @pytest.fixture(scope="module")
