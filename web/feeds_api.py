@@ -20,10 +20,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from command.metrics import INGEST_THROTTLED
 from command.tokens import feed_token_valid
 from feeds.adapters.registry import ADAPTERS, detect_format
-from feeds.event import SOURCE_PATTERN, FeedEvent, InvalidEvent
-from feeds.health import OK, REFUSED, feed_overview
-from feeds.ingest import ACCEPTED, DUPLICATE, REJECTED, Outcome, dead_letter, ingest
-from feeds.intake import record, take_payload
+from feeds.event import SOURCE_PATTERN
+from feeds.health import feed_overview
+from feeds.ingest import ACCEPTED, DUPLICATE, REJECTED, Outcome
+from feeds.intake import NORMALIZED, refuse_payload, take_payload
 from web.errors import json_error
 from web.ingest_limit import IngestLimiter
 
@@ -31,7 +31,6 @@ from web.ingest_limit import IngestLimiter
 bp = Blueprint("feeds_api", __name__, url_prefix="/api/v1/feeds")
 
 JSON_TYPES = ("application/json", "application/geo+json", "")
-NORMALIZED = "normalized"  # the feed's format when it sends Vigil's own event JSON
 LIMITER = "vigil_ingest_limit"  # app.extensions key of this process's IngestLimiter
 
 
@@ -62,11 +61,9 @@ def post_events(source: str):
     if wait:
         return _throttled(source, wait)
 
-    def refuse(status: int, reason: str, field: str, body: bytes | None = None, size: int | None = None,
-               format_name: str | None = None):
-        dead_letter(runtime.sessions, source, reason, field=field, body=body, size=size,
-                    content_type=request.content_type or "", remote_addr=request.remote_addr)
-        record(runtime, source, REFUSED, format_name, error=reason, rejected=1)
+    def refuse(status: int, reason: str, field: str, body: bytes | None = None, size: int | None = None):
+        refuse_payload(runtime, source, reason, field, body=body, size=size, content_type=request.content_type or "",
+                       remote_addr=request.remote_addr)
         return json_error(status, reason, field)
 
     limit = runtime.settings["MAX_BODY_BYTES"]
@@ -123,21 +120,9 @@ def _normalized_events(runtime, source: str, body: bytes, data, refuse):
         return refuse(413, f"{len(items)} events in one post; the limit is "
                            f"{runtime.settings['MAX_EVENTS_PER_POST']}", "(body)", body)
     current_app.extensions[LIMITER].charge(source, len(items) - 1)  # before storing, so concurrent posts see it
-    events, outcomes = [], []
-    for index, item in enumerate(items):
-        try:
-            events.append((index, FeedEvent.from_dict(item, source)))
-        except InvalidEvent as exc:
-            dead_letter(runtime.sessions, source, str(exc), field=exc.field,
-                        body=json.dumps(item, ensure_ascii=False).encode(),
-                        content_type=request.content_type or "", remote_addr=request.remote_addr)
-            outcomes.append(Outcome(index, REJECTED, field=exc.field, error=exc.message))
-    if events:
-        outcomes += ingest(runtime.sessions, runtime.publisher.publish, source, events,
-                           payload=body, content_type=request.content_type or "")
-    outcomes.sort(key=lambda o: o.index)
-    record(runtime, source, OK, NORMALIZED, outcomes=outcomes, events=[e for _, e in events])
-    return _answer(outcomes, batch=isinstance(data, list))
+    intake = take_payload(runtime, source, body, NORMALIZED, items=items, content_type=request.content_type or "",
+                          remote_addr=request.remote_addr)
+    return _answer(intake.outcomes, batch=isinstance(data, list))
 
 
 @bp.errorhandler(DBAPIError)
