@@ -66,18 +66,6 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def features(document: Any, title: str) -> list:
-    """Return the features of a GeoJSON FeatureCollection (or a lone Feature), or refuse the payload."""
-    if isinstance(document, dict) and document.get("type") == "Feature":
-        return [document]
-    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        raise PayloadRefused(f"not a GeoJSON FeatureCollection, so not {title}")
-    items = document.get("features")
-    if not isinstance(items, list):
-        raise PayloadRefused(f"FeatureCollection has no features list, so not {title}")
-    return items
-
-
 def map_items(items: list, to_mapping: Callable[[dict], Mapping[str, Any]], source: str, title: str) -> Report:
     """Build a FeedEvent from each item; return (events, skipped) or refuse when no item is readable."""
     check_source(source)

@@ -14,6 +14,7 @@ from typing import Mapping
 
 from feeds.adapters import adapter_util as util
 from feeds.event import MSG_TYPES, STATUSES  # noqa: F401  (the CAP words, for nina and nws_api)
+
 MAX_REFERENCES = 200  # FeedEvent's limit
 LIMITS = {"scope": 32, "address": 512, "sender": 256, "event": 256, "response_type": 64, "raw_level": 256,
           "region_code": 64, "description": 20000, "instruction": 20000}

@@ -174,9 +174,13 @@ def latest(readings: Iterable[Reading]) -> list[Reading]:
     return list(best.values())
 
 
-def report_items(items: list, read: Callable[[Any, int], Reading], none_usable: str, thresholds: Thresholds,
-                 source: str, title: str) -> util.Report:
-    """Return ``report`` of the items mapped by ``read``; skip unreadable items, refuse a payload of nothing else."""
+def read_payload(payload: bytes, source: str, thresholds: Thresholds | str | Path | None,
+                 items_of: Callable[[Any], list], read: Callable[[Any, int], Reading], none_usable: str,
+                 title: str) -> util.Report:
+    """Return ``report`` of a gauge payload: ``items_of`` its JSON, each read by ``read``; refuse it if none is usable."""
+    thresholds = resolve(thresholds)
+    util.check_source(source)
+    items = items_of(util.load_json(payload, title))
     readings, skipped = [], []
     for index, item in enumerate(items):
         try:
@@ -197,6 +201,13 @@ def report(readings: list[Reading], skipped: list[util.Skipped], thresholds: Thr
                                     lambda item: flood_event(item["reading"], thresholds), source, title)
     skipped = skipped + [(chosen[index].index, reason) for index, reason in failed]
     return events, sorted(skipped)
+
+
+def gauge_position(lat: float | None, lon: float | None) -> tuple[float | None, float | None]:
+    """Return (lat, lon) of a gauge as a feed gives it, or (None, None) when missing or off the globe ((0, 0) too)."""
+    if lat is None or lon is None or not (abs(lat) <= 90 and abs(lon) <= 180) or (lat == 0 and lon == 0):
+        return None, None
+    return lat, lon
 
 
 def _site_levels(thresholds: Thresholds, identifier: str) -> dict[str, Levels]:

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from feeds.adapters import adapter_util as util
+from feeds.adapters import geojson_feed as geojson
 from feeds.event import FeedEvent
 
 SOURCE = "geonet"
@@ -27,8 +28,6 @@ EXAMPLE = "geonet_nz_quakes_mmi4_2019.geojson"
 # Modified Mercalli intensity (lowest of each band, checked from the top); MMI 1-4 is minor.
 MMI_BANDS = ((8, "extreme"), (7, "severe"), (5, "moderate"), (0, "minor"))
 
-_PROPERTIES = "properties"
-_GEOMETRY = "geometry"
 _PUBLIC_ID = "publicID"
 _TIME = "time"
 _DEPTH = "depth"
@@ -51,13 +50,12 @@ def parse(payload: bytes, source: str = SOURCE) -> list[FeedEvent]:
 
 def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     """Return (events, skipped) where skipped lists (index, reason) of the quakes that could not be mapped."""
-    items = util.features(util.load_json(payload, TITLE), TITLE)
-    return util.map_items(items, _event, source, TITLE)
+    return geojson.report(payload, source, TITLE, _event)
 
 
 def _event(feature: dict) -> dict[str, Any]:
-    props = util.obj(feature.get(_PROPERTIES))
-    lon, lat = _position(feature)
+    props = geojson.properties(feature)
+    lon, lat, _ = geojson.point(feature)
     deleted = util.text(props, _QUALITY) == _DELETED
     return {
         "external_id": _external_id(props),
@@ -88,20 +86,9 @@ def _external_id(props: dict) -> str:
 
 def _version(feature: dict) -> str:
     """Quality plus a digest of the quake's geometry and properties (the API has no revision time)."""
-    canonical = json.dumps([feature.get(_GEOMETRY), feature.get(_PROPERTIES)], sort_keys=True)
+    canonical = json.dumps([feature.get(geojson.GEOMETRY), feature.get(geojson.PROPERTIES)], sort_keys=True)
     digest = hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return f"{util.text(util.obj(feature.get(_PROPERTIES)), _QUALITY) or 'unknown'}:{digest}"[:128]
-
-
-def _position(feature: dict) -> tuple[float, float]:
-    """Return (lon, lat) from GeoJSON [lon, lat]; FeedEvent checks the ranges."""
-    coords = util.obj(feature.get(_GEOMETRY)).get("coordinates")
-    if not isinstance(coords, list) or len(coords) < 2:
-        raise util.SkipItem("geometry: a quake needs Point coordinates [lon, lat]")
-    lon, lat = util.as_number(coords[0]), util.as_number(coords[1])
-    if lon is None or lat is None:
-        raise util.SkipItem("geometry: coordinates must be numbers [lon, lat]")
-    return lon, lat
+    return f"{util.text(geojson.properties(feature), _QUALITY) or 'unknown'}:{digest}"[:128]
 
 
 def _occurred_at(props: dict) -> datetime | None:

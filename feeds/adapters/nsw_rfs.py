@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from feeds.adapters import adapter_util as util
+from feeds.adapters import geojson_feed as geojson
 from feeds.event import FeedEvent
 
 SOURCE = "nsw_rfs"
@@ -34,8 +35,6 @@ ALERT_SEVERITY = {
 PUB_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2}):(\d{2}) ?([AaPp][Mm])$")
 _MAX_NESTING = 3  # GeometryCollection depth we flatten; deeper is not a fire perimeter
 
-_PROPERTIES = "properties"
-_GEOMETRY = "geometry"
 _TITLE = "title"
 _GUID = "guid"
 _PUB_DATE = "pubDate"
@@ -62,16 +61,15 @@ def parse(payload: bytes, source: str = SOURCE) -> list[FeedEvent]:
 
 def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     """Return (events, skipped) where skipped lists (index, reason) of the incidents that could not be mapped."""
-    items = util.features(util.load_json(payload, TITLE), TITLE)
-    return util.map_items(items, _event, source, TITLE)
+    return geojson.report(payload, source, TITLE, _event)
 
 
 def _event(feature: dict) -> dict[str, Any]:
-    props = util.obj(feature.get(_PROPERTIES))
+    props = geojson.properties(feature)
     fields = _fields(util.text(props, _DESCRIPTION) or "")
     level = util.text(props, _CATEGORY) or fields.get(_ALERT_LEVEL)
     sent_at = _sent_at(props)
-    geometry = _flattened(feature.get(_GEOMETRY))
+    geometry = _flattened(feature.get(geojson.GEOMETRY))
     lon, lat = _point(geometry)
     return {
         "external_id": _external_id(props),
@@ -163,8 +161,7 @@ def _point(geometry: Any) -> tuple[float | None, float | None]:
     candidates = [geometry] if geometry.get("type") == "Point" else geometry.get("geometries")
     for part in candidates if isinstance(candidates, list) else []:
         if isinstance(part, dict) and part.get("type") == "Point":
-            coords = part.get("coordinates")
+            coords = part.get(geojson.COORDINATES)
             if isinstance(coords, list) and len(coords) >= 2:
-                lon, lat = util.as_number(coords[0]), util.as_number(coords[1])
-                return (lon, lat) if lon is not None and lat is not None else (None, None)
+                return geojson.lon_lat(coords) or (None, None)
     return None, None

@@ -72,10 +72,8 @@ def parse(payload: bytes, source: str = SOURCE, thresholds: Thresholds | str | P
 def parse_report(payload: bytes, source: str = SOURCE, thresholds: Thresholds | str | Path | None = None
                  ) -> util.Report:
     """Return (events, skipped) where skipped lists (timeSeries index, reason) of unreadable series."""
-    thresholds = flood_levels.resolve(thresholds)
-    util.check_source(source)
-    series = _series(util.load_json(payload, TITLE))
-    return flood_levels.report_items(series, _reading, "time series has a usable reading", thresholds, source, TITLE)
+    return flood_levels.read_payload(payload, source, thresholds, _series, _reading,
+                                     "time series has a usable reading", TITLE)
 
 
 def _series(document: Any) -> list:
@@ -144,8 +142,8 @@ def _approval(qualifiers: tuple[str, ...]) -> str | None:
 
 def _position(info: dict) -> tuple[float | None, float | None, tuple[str, ...]]:
     geog = util.obj(util.obj(info.get(_GEO)).get(_GEOG))
-    lat, lon = util.number(geog, "latitude"), util.number(geog, "longitude")
-    if lat is None or lon is None or not (abs(lat) <= 90 and abs(lon) <= 180) or (lat == 0 and lon == 0):
+    lat, lon = flood_levels.gauge_position(util.number(geog, "latitude"), util.number(geog, "longitude"))
+    if lat is None:
         return None, None, ()
     srs = util.text(geog, _SRS)
     if srs and srs.upper() not in WGS84_LIKE:

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from feeds.adapters import adapter_util as util
+from feeds.adapters import geojson_feed as geojson
 from feeds.adapters.cap_json import MSG_TYPES, STATUSES, capped, choice, cut, optional_time
 from feeds.adapters.errors import PayloadRefused
 from feeds.event import FeedEvent
@@ -29,8 +30,6 @@ EXAMPLE = "nws_api_flood_watch_update_no_geometry_2019-12-20.json"
 
 LANGUAGE = "en-US"  # the API has no language field; CAP's default
 
-_PROPERTIES = "properties"
-_GEOMETRY = "geometry"
 _GRAPH = "@graph"
 _ID = "id"
 _SENT = "sent"
@@ -76,9 +75,9 @@ def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     document = util.load_json(payload, TITLE)
     _refuse_problem(document)
     if isinstance(document, dict) and isinstance(document.get(_GRAPH), list):
-        items = [{_PROPERTIES: alert} for alert in document[_GRAPH]]
+        items = [{geojson.PROPERTIES: alert} for alert in document[_GRAPH]]
     else:
-        items = util.features(document, TITLE)
+        items = geojson.features(document, TITLE)
     return util.map_items(items, _event, source, TITLE)
 
 
@@ -91,7 +90,7 @@ def _refuse_problem(document: Any) -> None:
 
 
 def _event(feature: dict) -> dict[str, Any]:
-    props = util.obj(feature.get(_PROPERTIES))
+    props = geojson.properties(feature)
     guessed: list[str] = []
     zones = util.strings(util.obj(props.get(_GEOCODE)).get(_UGC))
     area = _area(feature)
@@ -148,7 +147,7 @@ def _parameter(props: dict, name: str) -> str | None:
 
 
 def _area(feature: dict) -> dict | None:
-    geometry = feature.get(_GEOMETRY)
+    geometry = feature.get(geojson.GEOMETRY)
     return geometry if isinstance(geometry, dict) else None  # FeedEvent validates it (or it is dropped, noted)
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from feeds.adapters import adapter_util as util
+from feeds.adapters import geojson_feed as geojson
 from feeds.event import FeedEvent
 
 SOURCE = "usgs_quake"
@@ -26,8 +27,6 @@ MAGNITUDE_BANDS = ((7.0, "extreme"), (6.0, "severe"), (4.5, "moderate"))
 PAGER_SEVERITY = {"red": "extreme", "orange": "severe", "yellow": "moderate", "green": "minor"}
 
 _ID = "id"
-_PROPERTIES = "properties"
-_GEOMETRY = "geometry"
 _MAG = "mag"
 _MAG_TYPE = "magType"
 _PLACE = "place"
@@ -56,13 +55,13 @@ def parse(payload: bytes, source: str = SOURCE) -> list[FeedEvent]:
 
 def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     """Return (events, skipped) where skipped lists (index, reason) of the quakes that could not be mapped."""
-    items = util.features(util.load_json(payload, TITLE), TITLE)
-    return util.map_items(items, _event, source, TITLE)
+    return geojson.report(payload, source, TITLE, _event)
 
 
 def _event(feature: dict) -> dict[str, Any]:
-    props = util.obj(feature.get(_PROPERTIES))
-    lon, lat, depth = _position(feature)
+    props = geojson.properties(feature)
+    lon, lat, rest = geojson.point(feature, "[lon, lat, depth]")
+    depth = util.as_number(rest[0]) if rest else None
     occurred_at = _occurred_at(props)
     updated = _sent_at(props)
     return {
@@ -91,17 +90,6 @@ def _external_id(feature: dict) -> str:
     if not isinstance(value, str) or not value.strip():
         raise util.SkipItem("id: a quake needs its USGS event id")
     return value
-
-
-def _position(feature: dict) -> tuple[float, float, float | None]:
-    """Return (lon, lat, depth) from GeoJSON [lon, lat, depth]; FeedEvent checks the ranges."""
-    coords = util.obj(feature.get(_GEOMETRY)).get("coordinates")
-    if not isinstance(coords, list) or len(coords) < 2:
-        raise util.SkipItem("geometry: a quake needs Point coordinates [lon, lat, depth]")
-    lon, lat = util.as_number(coords[0]), util.as_number(coords[1])
-    if lon is None or lat is None:
-        raise util.SkipItem("geometry: coordinates must be numbers [lon, lat, depth]")
-    return lon, lat, util.as_number(coords[2]) if len(coords) > 2 else None
 
 
 def _occurred_at(props: dict) -> datetime | None:

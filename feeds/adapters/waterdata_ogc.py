@@ -23,6 +23,7 @@ from typing import Any
 
 from feeds.adapters import adapter_util as util
 from feeds.adapters import flood_levels
+from feeds.adapters import geojson_feed as geojson
 from feeds.adapters.errors import PayloadRefused
 from feeds.adapters.flood_levels import Reading, Thresholds, load_thresholds
 from feeds.event import FeedEvent
@@ -38,7 +39,6 @@ EXAMPLE = "usgs_waterdata_ogcapi_bundle_2026-08-07.json"
 BUNDLE_MEMBER = "latest-continuous"
 INSTANTANEOUS = "00011"
 
-_PROPERTIES = "properties"
 _SITE = "monitoring_location_id"
 _PARAM = "parameter_code"
 _STATISTIC = "statistic_id"
@@ -63,10 +63,12 @@ def parse(payload: bytes, source: str = SOURCE, thresholds: Thresholds | str | P
 def parse_report(payload: bytes, source: str = SOURCE, thresholds: Thresholds | str | Path | None = None
                  ) -> util.Report:
     """Return (events, skipped) where skipped lists (feature index, reason) of unreadable features."""
-    thresholds = flood_levels.resolve(thresholds)
-    util.check_source(source)
-    features = util.features(_collection(util.load_json(payload, TITLE)), TITLE)
-    return flood_levels.report_items(features, _reading, "features is a usable reading", thresholds, source, TITLE)
+    return flood_levels.read_payload(payload, source, thresholds, _features, _reading,
+                                     "features is a usable reading", TITLE)
+
+
+def _features(document: Any) -> list:
+    return geojson.features(_collection(document), TITLE)
 
 
 def _collection(document: Any) -> Any:
@@ -81,7 +83,7 @@ def _collection(document: Any) -> Any:
 def _reading(feature: Any, index: int) -> Reading:
     if not isinstance(feature, dict):
         raise util.SkipItem("item is not a JSON object")
-    props = util.obj(feature.get(_PROPERTIES))
+    props = geojson.properties(feature)
     site = flood_levels.site_id(util.text(props, _SITE) or "")
     param = util.text(props, _PARAM)
     if site is None or param is None:
@@ -97,7 +99,7 @@ def _reading(feature: Any, index: int) -> Reading:
         number = None
     if number is None or moment is None or not abs(number) < 1e12:
         raise util.SkipItem(f"{site} {param}: no usable value and time")
-    lat, lon = _point(feature.get("geometry"))
+    lat, lon = _point(feature.get(geojson.GEOMETRY))
     approval = util.first([util.text(props, _APPROVAL), ", ".join(util.strings(props.get(_QUALIFIER)))])
     return Reading(site, param, number, text if len(text) <= 20 else f"{number:g}", util.text(props, _UNIT),
                    moment, index, lat, lon, None, approval)
@@ -111,10 +113,5 @@ def _number_text(value: Any) -> str | None:
 def _point(geometry: Any) -> tuple[float | None, float | None]:
     """(lat, lon) of a GeoJSON Point [lon, lat]; (None, None) for null or anything else."""
     geometry = util.obj(geometry)
-    coords = geometry.get("coordinates")
-    if geometry.get("type") != "Point" or not isinstance(coords, list) or len(coords) < 2:
-        return None, None
-    lon, lat = util.as_number(coords[0]), util.as_number(coords[1])
-    if lat is None or lon is None or not (abs(lat) <= 90 and abs(lon) <= 180) or (lat == 0 and lon == 0):
-        return None, None
-    return lat, lon
+    position = geojson.lon_lat(geometry.get(geojson.COORDINATES)) if geometry.get("type") == "Point" else None
+    return flood_levels.gauge_position(position[1], position[0]) if position else (None, None)
