@@ -16,7 +16,7 @@ from typing import Callable
 from feeds.adapters import adapter_util as util
 from feeds.adapters.georss_entry import CORE, UTC_ZONE, Entry, Zone, read_time
 from feeds.adapters.georss_geo import Box, without_dms
-from feeds.adapters.usgs_quake import MAGNITUDE_BANDS
+from feeds.adapters.usgs_quake import magnitude_severity
 
 # GDACS alert level -> CAP severity. Green is GDACS's "no international assistance needed" (minor); Orange and
 # Red both mean international help may or will be needed, a significant (severe) or extraordinary (extreme) threat.
@@ -62,11 +62,6 @@ class Profile:
     home: Box | None = None  # decides lat,lon vs lon,lat when both readings are valid
     depth_km: bool = False  # georss:elev is a depth in km (USGS), not a height in m
     refine: Callable[[Entry, dict, list[str], "Profile"], None] | None = None
-
-
-def magnitude_severity(magnitude: float) -> str:
-    """Return the CAP severity of a magnitude, with the same bands as usgs_quake."""
-    return next((severity for low, severity in MAGNITUDE_BANDS if magnitude >= low), "minor")
 
 
 def _fill(fields: dict, name: str, value) -> None:

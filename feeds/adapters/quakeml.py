@@ -21,7 +21,7 @@ from typing import Any
 
 from feeds.adapters import adapter_util as util
 from feeds.adapters.errors import PayloadRefused
-from feeds.adapters.usgs_quake import MAGNITUDE_BANDS
+from feeds.adapters.usgs_quake import magnitude_severity
 from feeds.adapters.xml_util import Element, child, child_text, children, parse_root
 from feeds.event import FeedEvent
 
@@ -95,7 +95,7 @@ def _event(item: dict) -> dict[str, Any]:
         "event": (child_text(element, _TYPE) or "earthquake").capitalize()[:256],
         "headline": _headline(mag, region, lat, lon, withdrawn),
         "description": _description(element, origin, mag, mag_type, region),
-        "severity": _severity(mag),
+        "severity": magnitude_severity(mag),
         "certainty": "unknown" if withdrawn else "observed",
         "occurred_at": _time(origin, "time") if origin is not None else None,
         "sent_at": sent_at,
@@ -213,12 +213,6 @@ def _region(element: Element) -> str | None:
         if texts.get(kind):
             return texts[kind][:512]
     return next((text[:512] for text in texts.values() if text), None)
-
-
-def _severity(mag: float | None) -> str:
-    if mag is None:
-        return "unknown"
-    return next((severity for low, severity in MAGNITUDE_BANDS if mag >= low), "minor")
 
 
 def _headline(mag: float | None, region: str | None, lat: float | None, lon: float | None, withdrawn: bool) -> str:

@@ -106,7 +106,11 @@ def _severity(props: dict) -> str:
     alert = util.text(props, _ALERT)
     if alert and alert.lower() in PAGER_SEVERITY:
         return PAGER_SEVERITY[alert.lower()]
-    magnitude = util.number(props, _MAG)
+    return magnitude_severity(util.number(props, _MAG))
+
+
+def magnitude_severity(magnitude: float | None) -> str:
+    """Return the CAP severity of a quake's magnitude (MAGNITUDE_BANDS); unknown without one."""
     if magnitude is None:
         return "unknown"
     return next((severity for low, severity in MAGNITUDE_BANDS if magnitude >= low), "minor")
