@@ -15,10 +15,10 @@ import time
 from bench.harness import machine
 from command.migrate import upgrade
 from command.runtime import build_runtime
+from feeds.adapters.errors import PayloadRefused
+from feeds.adapters.registry import detect_format, get_adapter
 from feeds.demo import SAMPLES_DIR
-from feeds.errors import PayloadRefused
 from feeds.ingest import ingest
-from feeds.registry import detect_format, get_adapter
 
 
 def main() -> None:

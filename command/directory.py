@@ -121,6 +121,11 @@ def load_departments(path: str | Path = DEFAULT_FILE) -> tuple[DepartmentSpec, .
     return tuple(specs)
 
 
+def department_codes(path: str | Path = DEFAULT_FILE) -> frozenset[str]:
+    """Return the codes of the departments in a departments file (the shipped one by default)."""
+    return frozenset(spec.code for spec in load_departments(path))
+
+
 def departments_for(category: str | None, event: str | None = "", headline: str | None = "",
                     departments: tuple[DepartmentSpec, ...] | None = None) -> list[str]:
     """Return the codes of the departments an incident concerns, in the departments file's order."""

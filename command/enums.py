@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from feeds.vocabulary import Grade, Severity, grade_rank  # noqa: F401  (the one list of each; re-exported)
+
 
 class Status(StrEnum):
     """Where an incident is in its life."""
@@ -28,27 +30,3 @@ class Action(StrEnum):
     REOPEN = "reopen"
     FEED_CANCEL = "feed_cancel"
     EXPIRE = "expire"
-
-
-class Severity(StrEnum):
-    """The warning colour (预警级别, a forecast), as CAP severity."""
-
-    EXTREME = "extreme"  # red 红色
-    SEVERE = "severe"  # orange 橙色
-    MODERATE = "moderate"  # yellow 黄色
-    MINOR = "minor"  # blue 蓝色
-    UNKNOWN = "unknown"
-
-
-class Grade(StrEnum):
-    """The incident grade (事件分级, by actual harm), I the gravest."""
-
-    I = "I"  # noqa: E741  特别重大
-    II = "II"  # 重大
-    III = "III"  # 较大
-    IV = "IV"  # 一般
-
-
-def grade_rank(grade: str | None) -> int:
-    """4 for grade I down to 1 for IV; 0 for no grade."""
-    return {"I": 4, "II": 3, "III": 2, "IV": 1}.get(grade or "", 0)

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Callable
 
 from command import escalation, metrics, reporting
+from command.directory import department_codes
 from command.models import utcnow
 from command.runtime import Runtime
 from command.sms import outbox
@@ -33,7 +34,7 @@ class EscalationWorker:
         self.runtime, self.clock = runtime, clock
         self.settings = runtime.settings
         self.holder = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
-        self.playbooks = load_dir(self.settings["PLAYBOOKS_DIR"])
+        self.playbooks = load_dir(self.settings["PLAYBOOKS_DIR"], department_codes())
 
     def run_once(self) -> int:
         """One round; return how many things it did (triaged, advanced, audited, sent)."""

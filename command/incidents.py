@@ -28,6 +28,8 @@ from command.lifecycle import InvalidTransition, transition
 from command.models import FeedEventRecord, Incident, IncidentLog
 from command.unit_of_work import announce
 from feeds.event import iso
+from feeds.geometry import count_positions
+from feeds.vocabulary import severity_rank
 
 if TYPE_CHECKING:
     from feeds.event import FeedEvent
@@ -35,7 +37,6 @@ if TYPE_CHECKING:
 OPEN_STATUSES = tuple(status.value for status in OPEN)
 DRILL_STATUSES = ("exercise", "test", "draft")
 MAX_RETRIES = 8
-SEVERITY_RANK = {"unknown": 0, "minor": 1, "moderate": 2, "severe": 3, "extreme": 4}
 
 
 class IncidentNotFound(NotFound):
@@ -143,7 +144,7 @@ def _changes_for(current: Incident, event: "FeedEvent", received_at: datetime) -
     if current.grade is None:
         proposal = propose(event.severity, current.deaths, current.serious_injuries, current.direct_loss_yuan)
         values.update(grade_proposed=proposal.grade, grade_basis=proposal.basis)
-    direction = SEVERITY_RANK[event.severity] - SEVERITY_RANK.get(current.severity, 0)
+    direction = severity_rank(event.severity) - severity_rank(current.severity)
     rule_id = "FEED-UPGRADE" if direction > 0 else "FEED-DOWNGRADE" if direction < 0 else "FEED-UPDATE"
     if direction > 0 or grade_rank(values.get("grade_proposed")) > grade_rank(current.grade_proposed):
         values["triage_at"] = received_at  # worse news may call for a stronger playbook; a downgrade pages nobody
@@ -195,7 +196,7 @@ AREA_POSITIONS_PUSHED = 5000  # a bigger area is fetched with the incident's det
 
 def feature(incident: Incident) -> dict:
     """Return the incident as a GeoJSON Feature (geometry null when it has no position)."""
-    area = incident.area if incident.area and _positions(incident.area) <= AREA_POSITIONS_PUSHED else None
+    area = incident.area if incident.area and count_positions(incident.area) <= AREA_POSITIONS_PUSHED else None
     geometry = None
     if incident.lat is not None and incident.lon is not None:
         geometry = {"type": "Point", "coordinates": [incident.lon, incident.lat]}
@@ -236,17 +237,3 @@ def open_incidents(session: Session, limit: int) -> list[Incident]:
     return list(session.scalars(
         select(Incident).where(Incident.status.in_(OPEN_STATUSES), Incident.merged_into_id.is_(None))
         .order_by(Incident.updated_at.desc(), Incident.id.desc()).limit(limit)))
-
-
-def _positions(geometry: dict) -> int:
-    if geometry.get("type") == "GeometryCollection":
-        return sum(_positions(part) for part in geometry.get("geometries", []))
-    return _count(geometry.get("coordinates"))
-
-
-def _count(coordinates) -> int:
-    if not isinstance(coordinates, list) or not coordinates:
-        return 0
-    if not isinstance(coordinates[0], list):
-        return 1
-    return sum(_count(item) for item in coordinates)

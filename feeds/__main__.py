@@ -10,9 +10,9 @@ import argparse
 import json
 import sys
 
-from feeds.errors import PayloadRefused
+from feeds.adapters.errors import PayloadRefused
+from feeds.adapters.registry import ADAPTERS, UnknownFormat, detect_formats, get_adapter
 from feeds.event import InvalidEvent
-from feeds.registry import ADAPTERS, UnknownFormat, detect_formats, get_adapter
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,8 +21,8 @@ from urllib.parse import urlparse
 
 import yaml
 
+from feeds.adapters.registry import ADAPTERS
 from feeds.event import SOURCE_PATTERN
-from feeds.registry import ADAPTERS
 
 _KEYS = {"source", "format", "url", "interval_seconds", "heartbeat_seconds", "timeout_seconds",
          "withdraw_missing", "ttl_seconds", "options"}

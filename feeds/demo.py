@@ -23,8 +23,8 @@ from typing import Callable
 from command.models import utcnow
 from command.runtime import Runtime
 from command.tokens import issue_feed_token
+from feeds.adapters.registry import get_adapter
 from feeds.event import TIME_FIELDS, FeedEvent
-from feeds.registry import get_adapter
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,9 @@
-"""The normalized feed event (CAP-shaped), and its validation.
+"""The normalized feed event (CAP-shaped), its validation, and ``iso()``, the one way a time is written.
 
 Every adapter and the JSON ingest API build events through ``FeedEvent.from_dict``,
 so one function decides what a valid event is. A bad field raises ``InvalidEvent``
 naming the field; an unknown level or type is mapped to ``unknown`` and kept.
+The words come from feeds.vocabulary and the coordinate walking from feeds.geometry.
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-MSG_TYPES = ("alert", "update", "cancel", "ack", "error")
-STATUSES = ("actual", "exercise", "test", "system", "draft")
-CATEGORIES = ("geo", "met", "safety", "security", "rescue", "fire", "health",
-              "env", "transport", "infra", "cbrne", "other")
-SEVERITIES = ("extreme", "severe", "moderate", "minor", "unknown")
-URGENCIES = ("immediate", "expected", "future", "past", "unknown")
-CERTAINTIES = ("observed", "likely", "possible", "unlikely", "unknown")
-GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString",
-                  "Polygon", "MultiPolygon", "GeometryCollection")
+from feeds.geometry import GEOMETRY_TYPES, box_centre, count_positions
+from feeds.vocabulary import DRILL_STATUSES, CapStatus, Category, Certainty, MsgType, Severity, Urgency, words
+
+MSG_TYPES = words(MsgType)
+STATUSES = words(CapStatus)
+CATEGORIES = words(Category)
+SEVERITIES = words(Severity)
+URGENCIES = words(Urgency)
+CERTAINTIES = words(Certainty)
 TIME_FIELDS = ("occurred_at", "sent_at", "effective_at", "expires_at", "received_at")
 
 SOURCE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -106,7 +107,7 @@ class FeedEvent:
         if not version:
             if times["sent_at"] is None:
                 raise InvalidEvent("version", "is required when sent_at is absent")
-            version = times["sent_at"].isoformat()
+            version = iso(times["sent_at"])
         lat, lon = _position(data)
         return cls(
             source=source,
@@ -143,8 +144,7 @@ class FeedEvent:
         """Return a JSON-ready dict (times as ISO 8601 UTC strings)."""
         out = asdict(self)
         for name in TIME_FIELDS:
-            if out[name] is not None:
-                out[name] = out[name].isoformat()
+            out[name] = iso(out[name])
         out["references"] = list(self.references)
         out["guessed"] = list(self.guessed)
         return out
@@ -153,41 +153,20 @@ class FeedEvent:
         """Return (lat, lon) for a marker: the given position, else the area's centre."""
         if self.lat is not None and self.lon is not None:
             return self.lat, self.lon
-        return area_centre(self.area)
+        return box_centre(self.area)
 
     @property
     def is_drill(self) -> bool:
         """True for exercise, test and draft messages, which must never page anyone."""
-        return self.status in ("exercise", "test", "draft")
+        return self.status in DRILL_STATUSES
 
 
 _FIELD_NAMES = frozenset(FeedEvent.__dataclass_fields__)
 
 
-def area_centre(area: dict | None) -> tuple[float, float] | None:
-    """Return the (lat, lon) centre of a GeoJSON geometry's bounding box, or None."""
-    positions = list(_positions(area)) if area else []
-    if not positions:
-        return None
-    lons = [p[0] for p in positions]
-    lats = [p[1] for p in positions]
-    return (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
-
-
-def _positions(geometry: dict):
-    if geometry["type"] == "GeometryCollection":
-        for part in geometry["geometries"]:
-            yield from _positions(part)
-        return
-    yield from _flatten(geometry["coordinates"])
-
-
-def _flatten(coords):
-    if coords and isinstance(coords[0], (int, float)):
-        yield coords
-        return
-    for item in coords:
-        yield from _flatten(item)
+def iso(moment: datetime | None, timespec: str = "auto") -> str | None:
+    """Return a time as ISO 8601 text (``datetime.isoformat``), or None for no time."""
+    return moment.isoformat(timespec=timespec) if moment is not None else None
 
 
 def _text(data: Mapping, name: str) -> str | None:
@@ -290,13 +269,13 @@ def _string_list(data: Mapping, name: str, limit: int) -> tuple[str, ...]:
 def _area(value: Any) -> dict | None:
     if value is None:
         return None
-    count = _check_geometry(value, "area", depth=0)
-    if count > _MAX_AREA_POSITIONS:
+    _check_geometry(value, "area", depth=0)
+    if count_positions(value) > _MAX_AREA_POSITIONS:
         raise InvalidEvent("area", f"has more than {_MAX_AREA_POSITIONS} positions")
     return value
 
 
-def _check_geometry(geometry: Any, path: str, depth: int) -> int:
+def _check_geometry(geometry: Any, path: str, depth: int) -> None:
     if not isinstance(geometry, Mapping) or geometry.get("type") not in GEOMETRY_TYPES:
         raise InvalidEvent(path, f"must be a GeoJSON geometry ({', '.join(GEOMETRY_TYPES)})")
     kind = geometry["type"]
@@ -304,12 +283,13 @@ def _check_geometry(geometry: Any, path: str, depth: int) -> int:
         parts = geometry.get("geometries")
         if depth > 0 or not isinstance(parts, list) or not parts:
             raise InvalidEvent(path, "GeometryCollection needs a non-empty geometries list (not nested)")
-        return sum(_check_geometry(p, f"{path}.geometries[{i}]", depth + 1) for i, p in enumerate(parts))
+        for i, part in enumerate(parts):
+            _check_geometry(part, f"{path}.geometries[{i}]", depth + 1)
+        return
     nesting = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2,
                "Polygon": 2, "MultiPolygon": 3}[kind]
     coords = geometry.get("coordinates")
     _check_nesting(coords, nesting, f"{path}.coordinates", kind)
-    return _count_positions(coords, nesting)
 
 
 def _check_nesting(coords: Any, nesting: int, path: str, kind: str) -> None:
@@ -333,14 +313,3 @@ def _check_position(position: Any, path: str) -> None:
     lon, lat = position[0], position[1]
     if not -180 <= lon <= 180 or not -90 <= lat <= 90:
         raise InvalidEvent(path, f"[{lon}, {lat}] is not a valid [lon, lat]")
-
-
-def _count_positions(coords: Any, nesting: int) -> int:
-    if nesting == 0:
-        return 1
-    return sum(_count_positions(item, nesting - 1) for item in coords)
-
-
-def iso(moment: datetime | None) -> str | None:
-    """A time as ISO 8601 (as stored, UTC), or None: the one way times leave Vigil in JSON."""
-    return moment.isoformat() if moment else None

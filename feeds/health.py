@@ -18,12 +18,14 @@ from command.db import insert_for
 from command.events import DomainEvent, FeedRecovered, FeedSilent
 from command.models import FeedHealth
 from command.unit_of_work import announce
+from feeds.event import iso
 
 log = logging.getLogger(__name__)
 
 OK, NO_DATA, ERROR, REFUSED = "ok", "no_data", "error", "refused"
 HEARD = (OK, NO_DATA, REFUSED)  # the feed answered, whatever it said
 _ERROR_LIMIT = 500
+_FRESH = {"populate_existing": True, "synchronize_session": False}  # the row returned is the row just written
 
 
 def record_contact(session: Session, source: str, status: str, at: datetime, *, format: str | None = None,
@@ -54,20 +56,16 @@ def record_contact(session: Session, source: str, status: str, at: datetime, *, 
     changes.update(poll_state or {})
     return session.scalars(
         update(FeedHealth).where(FeedHealth.source == source).values(**changes).returning(FeedHealth),
-        execution_options={"populate_existing": True, "synchronize_session": False}).one()
+        execution_options=_FRESH).one()
 
 
 def clear_silence(session: Session, source: str) -> bool:
     """Mark ``source`` heard: True when this call ended its silence (only one process sees True)."""
-    return session.execute(
-        update(FeedHealth).where(FeedHealth.source == source, FeedHealth.silent_since.is_not(None))
-        .values(silent_since=None).returning(FeedHealth.source)).first() is not None
+    return _set_silence(session, source, None) is not None
 
 
 def health_dict(row: FeedHealth, heartbeat_seconds: int | None = None) -> dict:
     """Return a health row as JSON for the API, the feeds page and the live channel."""
-    def iso(value):
-        return value.isoformat() if value else None
     return {
         "source": row.source, "format": row.format, "last_status": row.last_status,
         "last_error": row.last_error, "last_attempt_at": iso(row.last_attempt_at),
@@ -104,19 +102,22 @@ def _silence_change(session: Session, row: FeedHealth, heartbeat: timedelta, now
     heard = row.last_heard_at or started_at  # never heard: count from when we started listening
     quiet = now - heard > heartbeat
     if quiet and row.silent_since is None:
-        raised = session.scalars(
-            update(FeedHealth).where(FeedHealth.source == row.source, FeedHealth.silent_since.is_(None))
-            .values(silent_since=heard).returning(FeedHealth),
-            execution_options={"populate_existing": True, "synchronize_session": False}).first()
+        raised = _set_silence(session, row.source, heard)
         if raised is not None:
             yield FeedSilent(health_dict(raised, int(heartbeat.total_seconds())))
     elif not quiet and row.silent_since is not None:
-        cleared = session.scalars(
-            update(FeedHealth).where(FeedHealth.source == row.source, FeedHealth.silent_since.is_not(None))
-            .values(silent_since=None).returning(FeedHealth),
-            execution_options={"populate_existing": True, "synchronize_session": False}).first()
+        cleared = _set_silence(session, row.source, None)
         if cleared is not None:
             yield FeedRecovered(health_dict(cleared, int(heartbeat.total_seconds())))
+
+
+def _set_silence(session: Session, source: str, since: datetime | None) -> FeedHealth | None:
+    """Raise a feed's silence (since when) or clear it (None); the row, or None when it already was so."""
+    # Guarded, so that of several processes noticing the same change only one raises or clears it.
+    other_state = FeedHealth.silent_since.is_(None) if since is not None else FeedHealth.silent_since.is_not(None)
+    return session.scalars(
+        update(FeedHealth).where(FeedHealth.source == source, other_state).values(silent_since=since)
+        .returning(FeedHealth), execution_options=_FRESH).first()
 
 
 def feed_overview(runtime, configured: Mapping) -> list[dict]:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from command.incidents import OPEN_STATUSES
 from command.models import FeedHealth, Incident, utcnow
 from command.runtime import Runtime
-from feeds.adapter_util import MAX_PAYLOAD_BYTES
+from feeds.adapters.adapter_util import MAX_PAYLOAD_BYTES
 from feeds.config import FeedConfig
 from feeds.event import FeedEvent
 from feeds.health import ERROR, NO_DATA

@@ -12,17 +12,15 @@ from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster, Realtime
 from folium.template import Template
 
+from feeds.vocabulary import Severity, WarningLevel
 from maps.assets import heat_js, use_local_assets
 
 DATA_DIR = Path(__file__).parent / "data"  # served by the web layer at /maps/<file>
 
-SEVERITY_COLOURS = {  # red / orange / yellow / blue / grey, worst first
-    "extreme": "#d32f2f",
-    "severe": "#f57c00",
-    "moderate": "#fbc02d",
-    "minor": "#1976d2",
-    "unknown": "#757575",
-}
+# The warning colour each severity stands for (feeds.vocabulary), worst first; unknown is grey.
+WARNING_HEX = {WarningLevel.RED: "#d32f2f", WarningLevel.ORANGE: "#f57c00", WarningLevel.YELLOW: "#fbc02d",
+               WarningLevel.BLUE: "#1976d2"}
+SEVERITY_COLOURS = {severity.value: WARNING_HEX.get(severity.warning_level, "#757575") for severity in Severity}
 DRILL_LABEL = "EXERCISE / 演练"
 
 # Layer kinds, in the order of the layers control: kind -> (English label, SVG drawn in the marker).

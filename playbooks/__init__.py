@@ -2,7 +2,7 @@
 
 Public interface: load_dir / load_file -> [Playbook]; match(playbooks, facts, local_time);
 STEP_TYPES (type -> parameters), the table the escalation engine dispatches on.
-Knows nothing of Flask, command/ or feeds/.
+Knows nothing of Flask or command/; of feeds/ it reads only the words of feeds.vocabulary.
 """
 
 from playbooks.loader import Playbook, PlaybookError, load_dir, load_file

@@ -3,6 +3,9 @@
 validate prints "OK: N playbooks" or one ``FILE:LINE:COL: message`` line per problem and exits 1.
 match prints every matching playbook, best first (the first is the one an escalation would use),
 and exits 1 when none matches. Exit 2 is a usage error.
+
+This entry point is a caller of playbooks like the escalation worker: it reads the known department
+codes from command's one reader of departments.yaml and passes them in; the library imports nothing of command.
 """
 
 from __future__ import annotations
@@ -13,15 +16,17 @@ import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from command.directory import department_codes
 from playbooks.loader import PlaybookError, load_dir
 from playbooks.matcher import ranked
 from playbooks.vocab import CATEGORIES, GRADES, SEVERITIES
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
     try:
-        playbooks = load_dir(args.dir)
+        playbooks = load_dir(args.dir, department_codes())
     except PlaybookError as exc:
         for problem in exc.problems:
             print(problem)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import yaml
 
-from playbooks.departments import department_codes
 from playbooks.matcher import Criteria, compile_criteria
 from playbooks.schema import check_document
 from playbooks.yamlnodes import Problem, compose
@@ -55,10 +54,10 @@ class Playbook:
                               "priority": self.priority, "match": self.match, "steps": self.steps})
 
 
-def load_dir(path: str | Path, departments: Iterable[str] | None = None) -> list[Playbook]:
+def load_dir(path: str | Path, departments: Iterable[str]) -> list[Playbook]:
     """Load every *.yaml / *.yml file in ``path`` (not recursive), sorted by name; raise PlaybookError on any problem.
 
-    ``departments`` are the valid department codes (default: command/data/departments.yaml, else the standard seven).
+    ``departments`` are the valid department codes; the caller reads them (command.directory.department_codes).
     """
     directory = Path(path)
     if not directory.is_dir():
@@ -66,7 +65,7 @@ def load_dir(path: str | Path, departments: Iterable[str] | None = None) -> list
     files = sorted(p for p in directory.iterdir() if p.suffix in SUFFIXES and p.is_file())
     if not files:
         raise PlaybookError([Problem(str(directory), None, None, "no playbook files (*.yaml) in this directory")])
-    codes = frozenset(departments) if departments is not None else department_codes()
+    codes = frozenset(departments)
     playbooks, problems, first_file = [], [], {}
     for file in files:
         playbook, file_problems, name_node = _load_file(file, codes)
@@ -84,10 +83,9 @@ def load_dir(path: str | Path, departments: Iterable[str] | None = None) -> list
     return playbooks
 
 
-def load_file(file: str | Path, departments: Iterable[str] | None = None) -> Playbook:
-    """Load one playbook file; raise PlaybookError with every problem."""
-    codes = frozenset(departments) if departments is not None else department_codes()
-    playbook, problems, _ = _load_file(Path(file), codes)
+def load_file(file: str | Path, departments: Iterable[str]) -> Playbook:
+    """Load one playbook file, knowing ``departments`` as the valid codes; raise PlaybookError with every problem."""
+    playbook, problems, _ = _load_file(Path(file), frozenset(departments))
     if problems:
         raise PlaybookError(problems)
     return playbook

@@ -1,13 +1,14 @@
-"""The words a playbook may use: CAP categories, severities, grades, channels, posts and roles."""
+"""The words a playbook may use: CAP categories, severities and grades (feeds.vocabulary), channels, posts, roles."""
 
 from __future__ import annotations
 
 import re
 
-CATEGORIES = ("geo", "met", "safety", "security", "rescue", "fire", "health", "env", "transport", "infra",
-              "cbrne", "other")
-SEVERITIES = ("extreme", "severe", "moderate", "minor", "unknown")
-GRADES = ("I", "II", "III", "IV")
+from feeds.vocabulary import Category, Grade, Severity, words
+
+CATEGORIES = words(Category)
+SEVERITIES = words(Severity)
+GRADES = words(Grade)
 CHANNELS = ("web", "sms")
 POSTS = ("leader", "duty_officer")  # 带班领导 | 值班员, from the roster's shift
 DEPARTMENT_POSTS = ("head", "liaison")  # memberships: these roles need a department

@@ -19,20 +19,19 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from command.metrics import INGEST_THROTTLED
 from command.tokens import feed_token_valid
-from feeds.event import SOURCE_PATTERN, FeedEvent, InvalidEvent
-from feeds.health import OK, REFUSED, feed_overview
-from feeds.ingest import ACCEPTED, DUPLICATE, REJECTED, Outcome, dead_letter, ingest
-from feeds.intake import record, take_payload
-from feeds.registry import ADAPTERS, detect_format
+from feeds.adapters.registry import ADAPTERS, detect_format
+from feeds.event import SOURCE_PATTERN
+from feeds.health import feed_overview
+from feeds.ingest import ACCEPTED, DUPLICATE, REJECTED, Outcome
+from feeds.intake import NORMALIZED, refuse_payload, take_payload
+from web.context import runtime
 from web.errors import json_error
 from web.ingest_limit import IngestLimiter
-from web.context import runtime
 
 
 bp = Blueprint("feeds_api", __name__, url_prefix="/api/v1/feeds")
 
 JSON_TYPES = ("application/json", "application/geo+json", "")
-NORMALIZED = "normalized"  # the feed's format when it sends Vigil's own event JSON
 LIMITER = "vigil_ingest_limit"  # app.extensions key of this process's IngestLimiter
 
 
@@ -63,11 +62,9 @@ def post_events(source: str):
     if wait:
         return _throttled(source, wait)
 
-    def refuse(status: int, reason: str, field: str, body: bytes | None = None, size: int | None = None,
-               format_name: str | None = None):
-        dead_letter(rt.sessions, source, reason, field=field, body=body, size=size,
-                    content_type=request.content_type or "", remote_addr=request.remote_addr)
-        record(rt, source, REFUSED, format_name, error=reason, rejected=1)
+    def refuse(status: int, reason: str, field: str, body: bytes | None = None, size: int | None = None):
+        refuse_payload(rt, source, reason, field, body=body, size=size, content_type=request.content_type or "",
+                       remote_addr=request.remote_addr)
         return json_error(status, reason, field)
 
     limit = rt.settings["MAX_BODY_BYTES"]
@@ -113,31 +110,20 @@ def _normalized(data) -> bool:
     return isinstance(data, list) and bool(data) and isinstance(data[0], dict) and "external_id" in data[0]
 
 
-def _normalized_events(runtime, source: str, body: bytes, data, refuse):
+def _normalized_events(rt, source: str, body: bytes, data, refuse):
     if isinstance(data, dict):
         items = [data]
     elif isinstance(data, list) and data:
         items = data
     else:
         return refuse(400, "body must be an event object or a non-empty list of events", "(body)", body)
-    if len(items) > runtime.settings["MAX_EVENTS_PER_POST"]:
+    if len(items) > rt.settings["MAX_EVENTS_PER_POST"]:
         return refuse(413, f"{len(items)} events in one post; the limit is "
-                           f"{runtime.settings['MAX_EVENTS_PER_POST']}", "(body)", body)
+                           f"{rt.settings['MAX_EVENTS_PER_POST']}", "(body)", body)
     current_app.extensions[LIMITER].charge(source, len(items) - 1)  # before storing, so concurrent posts see it
-    events, outcomes = [], []
-    for index, item in enumerate(items):
-        try:
-            events.append((index, FeedEvent.from_dict(item, source)))
-        except InvalidEvent as exc:
-            dead_letter(runtime.sessions, source, str(exc), field=exc.field,
-                        body=json.dumps(item, ensure_ascii=False).encode(),
-                        content_type=request.content_type or "", remote_addr=request.remote_addr)
-            outcomes.append(Outcome(index, REJECTED, field=exc.field, error=exc.message))
-    if events:
-        outcomes += ingest(runtime, source, events, payload=body, content_type=request.content_type or "")
-    outcomes.sort(key=lambda o: o.index)
-    record(runtime, source, OK, NORMALIZED, outcomes=outcomes, events=[e for _, e in events])
-    return _answer(outcomes, batch=isinstance(data, list))
+    intake = take_payload(rt, source, body, NORMALIZED, items=items, content_type=request.content_type or "",
+                          remote_addr=request.remote_addr)
+    return _answer(intake.outcomes, batch=isinstance(data, list))
 
 
 @bp.errorhandler(DBAPIError)
@@ -163,12 +149,12 @@ def _throttled(source: str, wait: int):
     return response
 
 
-def _authorized(runtime, source: str) -> bool:
+def _authorized(rt, source: str) -> bool:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return False
-    with runtime.sessions() as session:
+    with rt.sessions() as session:
         return feed_token_valid(session, source, token.strip())
 
 

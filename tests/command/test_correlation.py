@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from command.events import IncidentOpened, IncidentUpdated
 from command.models import Incident, IncidentLog
+from feeds.adapters.registry import get_adapter
 from feeds.demo import SAMPLES_DIR
 from feeds.ingest import ingest
-from feeds.registry import get_adapter
 
 
 def _parse(adapter: str, sample: str, payload: bytes | None = None):

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from command import dutylog, roster
-from command.directory import (DEFAULT_FILE, DirectoryError, departments_for, load_departments, load_directory,
-                               sync_departments)
+from command.directory import (DEFAULT_FILE, DirectoryError, department_codes, departments_for, load_departments,
+                               load_directory, sync_departments)
 from command.models import Contact, Department, DutyLogEntry, Membership, Person, Shift
 from tests.conftest import ROOT
 
@@ -94,6 +94,14 @@ def test_a_broken_departments_file_names_the_entry(tmp_path):
     path.write_text("departments:\n  - {code: fire, name_en: Fire, name_zh: 消防}\n  - {code: Bad Code}\n")
     with pytest.raises(DirectoryError, match=r"departments #2: code 'Bad Code' must be lower-case"):
         load_departments(path)
+
+
+def test_department_codes_are_the_codes_of_a_departments_file_for_the_playbooks(tmp_path):
+    assert department_codes() == set(CODES)
+    path = tmp_path / "departments.yaml"
+    path.write_text("departments:\n  - {code: water, name_en: Water, name_zh: 水利}\n"
+                    "  - {code: dam, name_en: Dams, name_zh: 水库}\n")
+    assert department_codes(path) == {"water", "dam"}
 
 
 def test_people_with_posts_and_contacts_are_loaded(session, tmp_path):

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from command import escalation
+from command.directory import department_codes
 from command.dutylog import verify
 from command.escalation_worker import EscalationWorker
 from command.events import EscalationChanged, EscalationOverdue
@@ -19,7 +20,7 @@ from playbooks.loader import load_dir
 
 
 def test_nobody_answers_the_playbook_runs_its_timeline_then_ends(runtime, duty_room, playbooks_dir):
-    playbooks = load_dir(playbooks_dir)
+    playbooks = load_dir(playbooks_dir, department_codes())
     _flood(runtime)
     _run(runtime, playbooks, T0)
     assert _told(runtime) == ["wang", "liu"]  # the leader at once, and the water liaison
@@ -39,7 +40,7 @@ def test_nobody_answers_the_playbook_runs_its_timeline_then_ends(runtime, duty_r
 
 
 def test_an_acknowledgement_stops_the_escalation_but_the_leader_was_told(runtime, duty_room, playbooks_dir):
-    playbooks = load_dir(playbooks_dir)
+    playbooks = load_dir(playbooks_dir, department_codes())
     _flood(runtime)
     _run(runtime, playbooks, T0)
     esc = _escalation(runtime)
@@ -55,7 +56,7 @@ def test_an_acknowledgement_stops_the_escalation_but_the_leader_was_told(runtime
 
 
 def test_the_same_answer_twice_is_recorded_once(runtime, duty_room, playbooks_dir):
-    playbooks = load_dir(playbooks_dir)
+    playbooks = load_dir(playbooks_dir, department_codes())
     _flood(runtime)
     _run(runtime, playbooks, T0)
     esc = _escalation(runtime)
@@ -70,7 +71,7 @@ def test_the_same_answer_twice_is_recorded_once(runtime, duty_room, playbooks_di
 
 
 def test_not_ours_escalates_at_once(runtime, duty_room, playbooks_dir):
-    playbooks = load_dir(playbooks_dir)
+    playbooks = load_dir(playbooks_dir, department_codes())
     _flood(runtime)
     _run(runtime, playbooks, T0)
     esc = _escalation(runtime)
@@ -82,7 +83,7 @@ def test_not_ours_escalates_at_once(runtime, duty_room, playbooks_dir):
 
 
 def test_a_stale_run_changes_nothing(runtime, duty_room, playbooks_dir):
-    playbooks = load_dir(playbooks_dir)
+    playbooks = load_dir(playbooks_dir, department_codes())
     _flood(runtime)
     with runtime.unit_of_work() as session:
         escalation.triage(session, playbooks, T0, "Asia/Shanghai")
@@ -103,7 +104,7 @@ def test_a_stale_run_changes_nothing(runtime, duty_room, playbooks_dir):
 
 
 def test_an_exercise_never_texts_a_leader(runtime, duty_room, playbooks_dir):
-    playbooks = load_dir(playbooks_dir)
+    playbooks = load_dir(playbooks_dir, department_codes())
     _flood(runtime, status="exercise")
     _run(runtime, playbooks, T0)
     assert _told(runtime) == ["liu"]
@@ -115,7 +116,7 @@ def test_an_exercise_never_texts_a_leader(runtime, duty_room, playbooks_dir):
 def test_a_roster_gap_is_logged_and_the_escalation_carries_on(runtime, duty_room, playbooks_dir):
     with runtime.unit_of_work() as session:
         session.execute(update(Shift).values(leader_id=None))
-    playbooks = load_dir(playbooks_dir)
+    playbooks = load_dir(playbooks_dir, department_codes())
     _flood(runtime)
     _run(runtime, playbooks, T0)
     assert _told(runtime) == ["liu"]
@@ -126,15 +127,15 @@ def test_a_roster_gap_is_logged_and_the_escalation_carries_on(runtime, duty_room
 
 def test_the_running_escalation_keeps_its_playbook_when_the_file_changes(runtime, duty_room, playbooks_dir):
     _flood(runtime)
-    _run(runtime, load_dir(playbooks_dir), T0)
+    _run(runtime, load_dir(playbooks_dir, department_codes()), T0)
     edited = FLOOD_PLAYBOOK.replace("minutes: 5", "minutes: 1")
     (playbooks_dir / "flood.yaml").write_text(edited, encoding="utf-8")
-    _run(runtime, load_dir(playbooks_dir), T0 + timedelta(minutes=2))
+    _run(runtime, load_dir(playbooks_dir, department_codes()), T0 + timedelta(minutes=2))
     assert _told(runtime) == ["wang", "liu"]  # still waiting the 5 minutes it started with
 
 
 def test_a_downgrade_starts_nothing_and_an_upgrade_is_triaged(runtime, duty_room, playbooks_dir):
-    playbooks = load_dir(playbooks_dir)
+    playbooks = load_dir(playbooks_dir, department_codes())
     incident_id = _flood(runtime, severity="moderate")
     _run(runtime, playbooks, T0)
     assert _told(runtime) == []  # moderate matches no playbook
@@ -150,7 +151,7 @@ def test_a_downgrade_starts_nothing_and_an_upgrade_is_triaged(runtime, duty_room
 
 
 def test_an_overdue_step_is_raised_once(runtime, duty_room, playbooks_dir):
-    playbooks = load_dir(playbooks_dir)
+    playbooks = load_dir(playbooks_dir, department_codes())
     _flood(runtime)
     with runtime.unit_of_work() as session:
         escalation.triage(session, playbooks, T0, "Asia/Shanghai")  # started, but no worker advances it

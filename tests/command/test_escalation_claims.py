@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from command import escalation
+from command.directory import department_codes
 from command.dutylog import verify
 from command.migrate import upgrade
 from command.models import Escalation, Notification
@@ -24,7 +25,7 @@ def _race(runtime, playbooks_dir) -> None:
     seed_duty_room(runtime)
     playbooks_dir.mkdir()
     (playbooks_dir / "flood.yaml").write_text(FLOOD_PLAYBOOK, encoding="utf-8")
-    playbooks = load_dir(playbooks_dir)
+    playbooks = load_dir(playbooks_dir, department_codes())
     for number in range(INCIDENTS):
         _flood(runtime, external_id=f"flood-{number}")
     start = threading.Barrier(2)

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from feeds.adapters.registry import get_adapter
 from feeds.demo import SAMPLES_DIR
 from feeds.ingest import ingest
-from feeds.registry import get_adapter
 
 from tests.conftest import log_in
 

@@ -13,10 +13,10 @@ from feed_samples import sample
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from feeds import cad
-from feeds.errors import PayloadRefused
+from feeds.adapters import cad
+from feeds.adapters.errors import PayloadRefused
+from feeds.adapters.registry import ADAPTERS
 from feeds.event import TIME_FIELDS, FeedEvent
-from feeds.registry import ADAPTERS
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # The generic CAD adapter needs a mapping. It is fuzzed through example_110; its other shipped mappings

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from feeds import cad, cad_hooks
-from feeds.cad_mapping import MAPPINGS_DIR, mapping_names
-from feeds.errors import PayloadRefused
+from feeds.adapters import cad, cad_hooks
+from feeds.adapters.cad_mapping import MAPPINGS_DIR, mapping_names
+from feeds.adapters.errors import PayloadRefused
 from feeds.event import InvalidEvent
 
 UTC = timezone.utc

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import pytest
 from feed_samples import sample
 
-from feeds import cap
-from feeds.errors import PayloadRefused
+from feeds.adapters import cap
+from feeds.adapters.errors import PayloadRefused
 from feeds.event import InvalidEvent
 
 UTC = timezone.utc

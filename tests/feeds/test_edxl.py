@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import pytest
 from feed_samples import sample
 
-from feeds import edxl
-from feeds.errors import PayloadRefused
+from feeds.adapters import edxl
+from feeds.adapters.errors import PayloadRefused
 
 UTC = timezone.utc
 RFS = "nsw_rfs_edxlde_incidents_2011-10.xml"

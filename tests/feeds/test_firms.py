@@ -15,8 +15,8 @@ import pytest
 from feed_samples import SAMPLES_DIR, sample
 from geopy.distance import great_circle
 
-from feeds import firms
-from feeds.errors import PayloadRefused
+from feeds.adapters import firms
+from feeds.adapters.errors import PayloadRefused
 
 SAMPLE = "nasa_firms_modis_usa_24h_2020-09-30.csv"
 UTC = timezone.utc

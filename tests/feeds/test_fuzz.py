@@ -1,6 +1,6 @@
 """Hostile and broken payloads: every adapter either returns valid events or raises PayloadRefused.
 
-The cases here are the same for every adapter in feeds.registry.ADAPTERS; the
+The cases here are the same for every adapter in feeds.adapters.registry.ADAPTERS; the
 format-specific ones (hostile text in real XML elements, CSV cells, pathological
 XML) are in test_fuzz_cap.py, test_fuzz_georss.py, test_fuzz_cad_water.py and
 test_fuzz_misc.py.
@@ -18,8 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_cad import CONSTRUCTED_110
 
-from feeds.errors import PayloadRefused
-from feeds.registry import ADAPTERS
+from feeds.adapters.errors import PayloadRefused
+from feeds.adapters.registry import ADAPTERS
 
 # JSON documents are built of each area's feed keys and tricky values.
 FEED_JSON = json_values(

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_cad import CONSTRUCTED_110
 
-from feeds.errors import PayloadRefused
+from feeds.adapters.errors import PayloadRefused
 
 JSON_CASES = [
     ("polisen", "polisen_se_events_2025-06-07.json"),

@@ -14,8 +14,8 @@ from fuzz_util import FUZZ, SAMPLES, assert_clean_refusal, parse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feeds import cap
-from feeds.errors import PayloadRefused
+from feeds.adapters import cap
+from feeds.adapters.errors import PayloadRefused
 
 TEXTS = (st.text(max_size=40)
          | st.sampled_from(["", " ", "Z", "2019-07-21T20:43:22Z", "2023-04-03T10:30", "0001-01-01T00:00:00+08:00",

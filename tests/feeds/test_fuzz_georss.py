@@ -14,7 +14,7 @@ from fuzz_util import FUZZ, SAMPLES, assert_clean_refusal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feeds.xml_util import parse_xml
+from feeds.adapters.xml_util import parse_xml
 
 FILES = [file for name, file in SAMPLES if name == "georss"]
 TEXTS = st.text(max_size=30) | st.sampled_from([

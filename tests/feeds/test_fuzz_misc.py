@@ -13,7 +13,7 @@ from fuzz_util import FIRMS_EXCERPT, FUZZ, assert_clean_refusal, parse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feeds.errors import PayloadRefused
+from feeds.adapters.errors import PayloadRefused
 
 XML_TEXTS = st.text(max_size=20) | st.sampled_from(["", "nan", "inf", "1e400", "-91", "not existing", "2022-13-01",
                                                     "2022-03-01T22:53:55Z", "9999-12-31T23:59:59-23:59"])

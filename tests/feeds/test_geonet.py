@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from feed_samples import dumps, sample, sample_json
 
-from feeds import geonet
-from feeds.errors import PayloadRefused
+from feeds.adapters import geonet
+from feeds.adapters.errors import PayloadRefused
 
 SAMPLE = "geonet_nz_quakes_mmi4_2019.geojson"
 DELETED = "geonet_nz_quake_deleted_2019.geojson"

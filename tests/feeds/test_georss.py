@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 import pytest
 from feed_samples import SAMPLES_DIR, sample
 
-from feeds import georss
-from feeds.errors import PayloadRefused
-from feeds.registry import ADAPTERS
-from feeds.xml_util import LATIN1_GUESS
+from feeds.adapters import georss
+from feeds.adapters.errors import PayloadRefused
+from feeds.adapters.registry import ADAPTERS
+from feeds.adapters.xml_util import LATIN1_GUESS
 
 UTC = timezone.utc
 NWS = "nws_oregon_cap_atom_index_2014-05-09.xml"

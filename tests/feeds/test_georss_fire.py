@@ -8,7 +8,7 @@ import pytest
 from feed_samples import sample
 from test_georss import variant
 
-from feeds import georss
+from feeds.adapters import georss
 
 UTC = timezone.utc
 QFES = "qld_qfes_bushfire_alerts_2018-09.xml"

@@ -8,7 +8,7 @@ import pytest
 from feed_samples import sample
 from test_georss import variant
 
-from feeds import georss
+from feeds.adapters import georss
 
 UTC = timezone.utc
 GDACS = "gdacs_multi_hazard_rss_2019-12-30.xml"

@@ -8,8 +8,8 @@ import pytest
 from feed_samples import sample
 from test_georss import variant
 
-from feeds import georss
-from feeds.usgs_quake import MAGNITUDE_BANDS
+from feeds.adapters import georss
+from feeds.adapters.usgs_quake import MAGNITUDE_BANDS
 
 UTC = timezone.utc
 IGN = "ign_spain_sismologia_2019-03.xml"

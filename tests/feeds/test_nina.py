@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from feed_samples import SAMPLES_DIR, dumps, sample, sample_json
 
-from feeds import nina
-from feeds.errors import PayloadRefused
+from feeds.adapters import nina
+from feeds.adapters.errors import PayloadRefused
 
 MAP_DATA = "nina_bbk_mapdata_warnings_corona.json"
 DETAILS = "nina_bbk_warning_details_corona_avian_flu.json"

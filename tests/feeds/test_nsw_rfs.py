@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from feed_samples import dumps, sample, sample_json
 
-from feeds import nsw_rfs
-from feeds.errors import PayloadRefused
+from feeds.adapters import nsw_rfs
+from feeds.adapters.errors import PayloadRefused
 
 SAMPLE = "nsw_rfs_major_incidents_2018-09.geojson"
 UTC = timezone.utc

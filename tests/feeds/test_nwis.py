@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from feed_samples import dumps, sample, sample_json
 
-from feeds import flood_levels, nwis
-from feeds.errors import PayloadRefused
+from feeds.adapters import flood_levels, nwis
+from feeds.adapters.errors import PayloadRefused
 
 IV = "usgs_nwis_iv_choptank_seneca_2019-02-14.json"
 UTC = timezone.utc

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from feed_samples import SAMPLES_DIR, dumps, sample, sample_json
 
-from feeds import nws_api
-from feeds.errors import PayloadRefused
+from feeds.adapters import nws_api
+from feeds.adapters.errors import PayloadRefused
 
 SAMPLE = "nws_api_flood_watch_update_no_geometry_2019-12-20.json"
 UTC = timezone.utc

@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 import pytest
 from feed_samples import dumps, sample, sample_json
 
-from feeds import polisen
-from feeds.cad_hooks import polisen_name
-from feeds.errors import PayloadRefused
+from feeds.adapters import polisen
+from feeds.adapters.cad_hooks import polisen_name
+from feeds.adapters.errors import PayloadRefused
 
 EVENTS = "polisen_se_events_2025-06-07.json"
 UTC = timezone.utc

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from feed_samples import SAMPLES_DIR, sample
 
-from feeds import quakeml
-from feeds.errors import PayloadRefused
+from feeds.adapters import quakeml
+from feeds.adapters.errors import PayloadRefused
 
 SAMPLE = "ingv_italy_quakeml_2022-03-01.xml"
 UTC = timezone.utc

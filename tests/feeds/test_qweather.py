@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import pytest
 from feed_samples import dumps, sample, sample_json
 
-from feeds import qweather
-from feeds.errors import PayloadRefused
+from feeds.adapters import qweather
+from feeds.adapters.errors import PayloadRefused
 
 V7 = "qweather_cn_warning_now_shanghai_gale_blue_2023-04-03.json"
 V1 = "qweather_cn_alert_v1_huidong_rainstorm_downgrade_2025-09-17.json"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from feed_samples import SAMPLES_DIR, sample
 
-from feeds import registry
+from feeds.adapters import registry
 from feeds.event import FeedEvent
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +54,7 @@ SAMPLE_FORMATS = {  # every corpus payload that holds events: (adapter, events)
 }
 REFUSED = {  # hostile or not a feed of events: the one-line reason the CLI gives
     "SECURITY_xxe_attack_on_nws_thunderstorm.cap": "refused a document with a DTD or entities",
-    "usgs_nwis_site_maryland_2020-02-14.rdb": "cannot detect the format",  # station metadata: feeds/usgs_rdb.py
+    "usgs_nwis_site_maryland_2020-02-14.rdb": "cannot detect the format",  # station metadata: feeds/adapters/usgs_rdb.py
 }
 CORPUS = next((p for p in (ROOT.parent / "shared" / "corpus", Path("/work/shared/corpus")) if p.is_dir()), None)
 

@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 import pytest
 from feed_samples import sample
 
-from feeds import seattle_cad
-from feeds.errors import PayloadRefused
+from feeds.adapters import seattle_cad
+from feeds.adapters.errors import PayloadRefused
 
 SPD = "seattle_spd_call_data_sector_c3_2018-2023.csv"
 UTC = timezone.utc

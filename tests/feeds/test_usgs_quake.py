@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from feed_samples import dumps, sample, sample_json
 
-from feeds import usgs_quake
-from feeds.errors import PayloadRefused
+from feeds.adapters import usgs_quake
+from feeds.adapters.errors import PayloadRefused
 from feeds.event import InvalidEvent
 
 SAMPLE = "usgs_all_day_2018-09-16.geojson"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from feed_samples import sample, sample_json
 
-from feeds.usgs_rdb import RdbError, read_sites
+from feeds.adapters.usgs_rdb import RdbError, read_sites
 
 RDB = "usgs_nwis_site_maryland_2020-02-14.rdb"
 

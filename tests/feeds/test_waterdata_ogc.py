@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import pytest
 from feed_samples import dumps, sample, sample_json
 
-from feeds import waterdata_ogc
-from feeds.errors import PayloadRefused
+from feeds.adapters import waterdata_ogc
+from feeds.adapters.errors import PayloadRefused
 
 BUNDLE = "usgs_waterdata_ogcapi_bundle_2026-08-07.json"
 UTC = timezone.utc

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
+from command.directory import department_codes
+
+DEPARTMENTS = department_codes()  # what callers pass in: the codes of command/data/departments.yaml
+
 
 def minimal(name: str, match: str = "{}", priority: int = 0) -> str:
     """A valid playbook named ``name``; ``match`` is the YAML of its match block (unindented)."""

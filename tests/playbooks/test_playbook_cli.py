@@ -58,3 +58,11 @@ def test_match_without_a_match_exits_1_and_bad_arguments_exit_2():
     assert run("match", SHIPPED, "--grade", "V").returncode == 2
     assert run("match", SHIPPED, "--at", "yesterday").returncode == 2
     assert run("frobnicate").returncode == 2
+
+
+def test_validate_knows_the_departments_command_reads_and_passes_them_in(write, tmp_path, monkeypatch, capsys):
+    import playbooks.__main__ as cli
+    write("p.yaml", minimal("p"))  # notifies the water liaisons
+    monkeypatch.setattr(cli, "department_codes", lambda: frozenset({"police"}))
+    assert cli.main(["validate", str(tmp_path)]) == 1
+    assert "unknown department 'water'; known: police" in capsys.readouterr().out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playbook_text import minimal
+from playbook_text import DEPARTMENTS, minimal
 
 from playbooks import PlaybookError, load_dir
 
@@ -12,7 +12,7 @@ HEAD = 'name: p\ntitle: {en: "P", zh: "P"}\nmatch: {}\n'  # lines 1-3; steps sta
 
 def problems(directory, **kwargs) -> list[str]:
     with pytest.raises(PlaybookError) as caught:
-        load_dir(directory, **kwargs)
+        load_dir(directory, **{"departments": DEPARTMENTS, **kwargs})
     return [str(p) for p in caught.value.problems]
 
 

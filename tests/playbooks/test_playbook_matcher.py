@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from playbook_text import minimal
+from playbook_text import DEPARTMENTS, minimal
 
 from playbooks import load_file, match, ranked
 
@@ -18,7 +18,7 @@ NOON = datetime(2024, 7, 1, 12, 0, tzinfo=SHANGHAI)
 def playbook(write):
     """playbook(match_yaml, name="p", priority=0) -> a loaded Playbook with that match block."""
     def _playbook(match_yaml: str, name: str = "p", priority: int = 0):
-        return load_file(write(f"{name}.yaml", minimal(name, match_yaml, priority)))
+        return load_file(write(f"{name}.yaml", minimal(name, match_yaml, priority)), DEPARTMENTS)
     return _playbook
 
 

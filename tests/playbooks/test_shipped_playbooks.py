@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from command.directory import department_codes
 from playbooks import load_dir, match
 
 SHIPPED = Path(__file__).resolve().parents[2] / "playbooks" / "shipped"
@@ -18,7 +19,7 @@ KINDS = ("flood", "fire", "earthquake", "weather", "security", "health")
 
 @pytest.fixture(scope="module")
 def shipped():
-    return {p.name: p for p in load_dir(SHIPPED)}
+    return {p.name: p for p in load_dir(SHIPPED, department_codes())}
 
 
 def facts(**given) -> dict:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from command.sms.text import compose, is_gsm, segments
-from feeds.errors import PayloadRefused
-from feeds.registry import ADAPTERS, detect_formats
+from feeds.adapters.errors import PayloadRefused
+from feeds.adapters.registry import ADAPTERS, detect_formats
 
 SAMPLES = Path(__file__).resolve().parents[2] / "feeds" / "samples"
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from command import escalation
+from command.directory import department_codes
 from command.events import DutyLogAppended
 from playbooks.loader import load_dir
 from tests.conftest import log_in
@@ -17,7 +18,7 @@ from tests.duty_room import T0, _flood, _run, duty_room, playbooks_dir  # noqa: 
 def running(runtime, duty_room, playbooks_dir):
     """One flood escalation that has notified the leader and the water liaison."""
     _flood(runtime)
-    _run(runtime, load_dir(playbooks_dir), T0)
+    _run(runtime, load_dir(playbooks_dir, department_codes()), T0)
     return runtime
 
 
@@ -90,14 +91,14 @@ def test_the_queue_page_offers_departments_then_shows_one(client, running):
 
 def test_a_finished_escalation_leaves_the_active_list(client, running, playbooks_dir):
     for minute in range(5, 45, 5):
-        _run(running, load_dir(playbooks_dir), T0 + timedelta(minutes=minute))
+        _run(running, load_dir(playbooks_dir, department_codes()), T0 + timedelta(minutes=minute))
     assert client.get("/api/v1/escalations").get_json()["escalations"] == []
     assert len(client.get("/api/v1/escalations?state=finished").get_json()["escalations"]) == 1
 
 
 def test_an_incidents_escalations_in_every_state(client, running, playbooks_dir):
     other = _flood(running, external_id="flood-2")
-    _run(running, load_dir(playbooks_dir), T0)
+    _run(running, load_dir(playbooks_dir, department_codes()), T0)
     every = "active,acknowledged,resolved,finished,cancelled,superseded"
     both = client.get("/api/v1/escalations").get_json()["escalations"]
     assert len({e["incident_id"] for e in both}) == 2
@@ -121,7 +122,7 @@ def test_overdue_escalations_are_listed_until_they_move_on(client, running, play
     assert client.get("/api/v1/escalations?overdue=false").get_json()["escalations"] == []
     assert client.get(f"/api/v1/escalations/{esc['id']}").get_json()["overdue"] is True
 
-    _run(running, load_dir(playbooks_dir), T0 + timedelta(minutes=10))  # the worker is back: the step runs
+    _run(running, load_dir(playbooks_dir, department_codes()), T0 + timedelta(minutes=10))  # the worker is back
     assert client.get("/api/v1/escalations?overdue=1").get_json()["escalations"] == []
     [moved] = client.get("/api/v1/escalations?overdue=0").get_json()["escalations"]
     assert moved["overdue"] is False and moved["due_at"] != esc["due_at"]

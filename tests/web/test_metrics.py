@@ -12,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 
 from command import escalation
+from command.directory import department_codes
 from command.escalation_worker import EscalationWorker
 from command.live_routing import NAMESPACE
 from command.metrics import exposition
@@ -148,7 +149,8 @@ def test_queue_depths_follow_a_late_escalation_and_the_sms_outbox(client, runtim
     # The incident is triaged: its first step (tell the leader and the liaison) is due now, not done yet.
     triaged = utcnow()
     with runtime.unit_of_work() as session:
-        escalation.triage(session, load_dir(runtime.settings["PLAYBOOKS_DIR"]), triaged, runtime.settings["TIME_ZONE"])
+        playbooks = load_dir(runtime.settings["PLAYBOOKS_DIR"], department_codes())
+        escalation.triage(session, playbooks, triaged, runtime.settings["TIME_ZONE"])
     due = scrape(client)
     assert value(due, "vigil_escalation_steps_due") == 1
     assert 0 <= value(due, "vigil_escalation_oldest_due_seconds") < 60
