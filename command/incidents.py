@@ -23,7 +23,7 @@ from command.enums import OPEN, Action, grade_rank
 from command.correlation import propose_for
 from command.events import CorrelationProposed, DomainEvent, IncidentOpened, IncidentUpdated
 from command.grading import propose
-from command.lifecycle import InvalidTransition, transition
+from command.lifecycle import InvalidTransition, allowed_actions, transition
 from command.models import FeedEventRecord, Incident, IncidentLog
 
 if TYPE_CHECKING:
@@ -194,6 +194,7 @@ def feature(incident: Incident) -> dict:
             "category": incident.category,
             "severity": incident.severity,
             "status": incident.status,
+            "actions": allowed_actions(incident.status),
             "source": incident.source,
             "address": incident.address,
             "occurred_at": _iso(incident.occurred_at),
