@@ -1,8 +1,8 @@
 // The reader's language and the duty room's clock: filling templates, numbers, dates and times.
 import { config } from "./page.js";
 
-/** The page's language as the server rendered it: "zh-CN" or "en". */
-export const locale = document.documentElement.lang || "en";
+// The page's language as the server rendered it: "zh-CN" or "en".
+const locale = document.documentElement.lang || "en";
 const timeZone = config.timeZone;  // the duty room's; the browser's own when the page names none
 
 /** True when the reader reads Chinese. */

@@ -1,11 +1,11 @@
 // The open incident's phone calls, from the duty log (a "dutylog" push adds one), and the form to record one.
 import { el, select } from "../../lib/dom.js";
 import { fill, fullTime, localNow } from "../../lib/i18n.js";
-import { getJson, refusalText, request, serial } from "../../lib/api.js";
+import { refusalText } from "../../lib/api.js";
 import { config, strings as S } from "../../lib/page.js";
-import { refusal, requireActor, scopedError, showMessage, showOffline } from "./feedback.js";
+import { refusal, requireActor, scopedError, sendFrom, showMessage } from "./feedback.js";
 import { labelled, listSection, newForm, onSubmit, submitButton, textArea, textInput } from "./fields.js";
-import { body, replaceSection, state } from "./state.js";
+import { openIncidentLoader, redrawSection, state } from "./state.js";
 
 const TEXT_FIELDS = [["unit", 128, "text"], ["name", 64, "text"], ["number", 32, "tel"]];
 const SENT = ["direction", "occurred_at", "unit", "name", "number", "situation"];
@@ -44,22 +44,18 @@ function callItem(entry) {
 }
 
 function showCalls() {
-  if (!state.detail) return;
-  const form = body.querySelector("form.call-form");
-  replaceSection("section.panel-calls", callsSection(form ? { "call-form": form } : {}));
+  redrawSection("panel-calls", callsSection, "call-form");
 }
 
 /** Fetch the open incident's calls (with those pushed meanwhile) and show them. */
-export const loadCalls = serial(async () => {
-  const id = state.openId;
-  if (id === null) return;
-  const answer = await getJson(`${config.dutylogUrl}?kind=phone_call&limit=500&incident=${encodeURIComponent(id)}`);
-  if (id !== state.openId) return;
-  state.calls = [];
-  addCalls(answer.entries.concat(state.callsPushed.filter((e) => String(e.incident_id) === id)));
-  state.callsPushed = [];
-  showCalls();
-});
+export const loadCalls = openIncidentLoader(
+  (id) => `${config.dutylogUrl}?kind=phone_call&limit=500&incident=${encodeURIComponent(id)}`,
+  (answer, id) => {
+    state.calls = [];
+    addCalls(answer.entries.concat(state.callsPushed.filter((e) => String(e.incident_id) === id)));
+    state.callsPushed = [];
+    showCalls();
+  });
 
 /** A call about the open incident was logged (pushed): it joins the list. */
 export function callLogged(entry) {
@@ -104,18 +100,8 @@ async function recordCall(form) {
     return;
   }
   const id = state.openId;
-  const submit = form.querySelector("button.submit");
-  submit.disabled = true;
-  showMessage("", "info");
-  let result;
-  try {
-    result = await request("POST", config.phoneCallsUrl, payload);
-  } catch (e) {
-    showOffline();
-    return;
-  } finally {
-    submit.disabled = false;
-  }
+  const result = await sendFrom(form.querySelector("button.submit"), "POST", config.phoneCallsUrl, payload);
+  if (!result) return;
   const answer = result.body;
   if (result.status === 201) {
     ["unit", "name", "number", "situation"].forEach((name) => { form.elements[name].value = ""; });

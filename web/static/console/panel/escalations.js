@@ -2,10 +2,9 @@
 // every "escalation" push for the incident.
 import { el } from "../../lib/dom.js";
 import { fill, fullTime, isChinese } from "../../lib/i18n.js";
-import { getJson, serial } from "../../lib/api.js";
 import { config, strings as S } from "../../lib/page.js";
 import { fact, listSection } from "./fields.js";
-import { replaceSection, state } from "./state.js";
+import { openIncidentLoader, redrawSection, state } from "./state.js";
 
 const STATES = "active,acknowledged,resolved,finished,cancelled,superseded";
 
@@ -67,11 +66,9 @@ function escalationItem(esc) {
 }
 
 /** Fetch the open incident's escalations and show them. */
-export const loadEscalations = serial(async () => {
-  const id = state.openId;
-  if (id === null) return;
-  const answer = await getJson(`${config.escalationsUrl}?incident=${encodeURIComponent(id)}&state=${STATES}`);
-  if (id !== state.openId) return;
-  state.escalations = answer.escalations;
-  if (state.detail) replaceSection("section.panel-escalations", escalationsSection());
-});
+export const loadEscalations = openIncidentLoader(
+  (id) => `${config.escalationsUrl}?incident=${encodeURIComponent(id)}&state=${STATES}`,
+  (answer) => {
+    state.escalations = answer.escalations;
+    redrawSection("panel-escalations", escalationsSection);
+  });

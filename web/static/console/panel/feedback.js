@@ -2,7 +2,7 @@
 // for before a change, and the server's refusals in the reader's language.
 import { byId, el } from "../../lib/dom.js";
 import { fullTime, clockTime } from "../../lib/i18n.js";
-import { refusalText, requestFailed } from "../../lib/api.js";
+import { refusalText, request, requestFailed } from "../../lib/api.js";
 import { strings as S } from "../../lib/page.js";
 import { actorInput, panelEl } from "./state.js";
 
@@ -15,9 +15,18 @@ export function showMessage(text, kind = "info") {
   messageEl.hidden = !text;
 }
 
-/** Say that nothing reached the server. */
-export function showOffline() {
-  showMessage(requestFailed(), "error");
+/** Send with ``b`` disabled meanwhile and the message line cleared; null (after saying so) when offline. */
+export async function sendFrom(b, method, url, payload) {
+  if (b) b.disabled = true;
+  showMessage("", "info");
+  try {
+    return await request(method, url, payload);
+  } catch (e) {
+    showMessage(requestFailed(), "error");  // nothing reached the server
+    return null;
+  } finally {
+    if (b) b.disabled = false;
+  }
 }
 
 /** An error next to the field it names anywhere in the panel; a field with no slot goes to the message line. */

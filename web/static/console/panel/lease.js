@@ -43,7 +43,7 @@ export function showLease() {
 }
 
 /** Who holds the lease now, as a push or an answer says. */
-export function setLease(properties) {
+function setLease(properties) {
   if (!state.detail || !properties) return;
   state.detail.incident.properties.editing_by = properties.editing_by;
   state.detail.incident.properties.editing_until = properties.editing_until;
@@ -63,7 +63,7 @@ function giveBack(id, actor) {
 }
 
 /** Take or renew the lease. */
-export function takeLease() {
+function takeLease() {
   const actor = me();
   const id = state.openId;
   if (!lease.wanted || id === null || !actor) return Promise.resolve();

@@ -1,28 +1,19 @@
 // Loading the open incident and sending the operator's changes to it. Every change sends the version the
 // operator saw; a stale one (409) is refused, said, and the panel reloads.
 import { el } from "../../lib/dom.js";
-import { getJson, request, serial } from "../../lib/api.js";
 import { strings as S } from "../../lib/page.js";
-import { clearErrors, fieldError, refusal, requireActor, scopedError, showMessage, showOffline } from "./feedback.js";
+import { clearErrors, fieldError, refusal, requireActor, scopedError, sendFrom, showMessage } from "./feedback.js";
 import { startEditing } from "./lease.js";
-import { body, hooks, incidentUrl, state } from "./state.js";
+import { body, hooks, incidentUrl, openIncidentLoader, state } from "./state.js";
 
 /** Load the open incident and render it; one request at a time, once more if asked meanwhile. */
-export const load = serial(async () => {
-  const id = state.openId;
-  if (id === null) return;
-  let data;
-  try {
-    data = await getJson(incidentUrl());
-  } catch (e) {
-    if (id === state.openId && !state.detail) body.replaceChildren(el("p", "empty", S.load_failed));
-    else if (id === state.openId) showMessage(S.load_failed, "error");
-    return;
-  }
-  if (id !== state.openId) return;
+export const load = openIncidentLoader((id) => incidentUrl("", id), (data) => {
   state.detail = data;
   hooks.render();
   hooks.changed(data.incident);
+}, () => {
+  if (!state.detail) body.replaceChildren(el("p", "empty", S.load_failed));
+  else showMessage(S.load_failed, "error");
 });
 
 /** Send a change (``kind`` is the sub-resource: actions, grade, notes…); resolves true when it was saved.
@@ -33,17 +24,8 @@ export async function post(kind, payload, b, form, other) {
   startEditing();
   payload.actor = actor;
   payload.version = other ? other.version : state.detail.incident.properties.version;
-  if (b) b.disabled = true;
-  showMessage("", "info");
-  let result;
-  try {
-    result = await request("POST", incidentUrl(kind, other ? other.target : undefined), payload);
-  } catch (e) {
-    showOffline();
-    return false;
-  } finally {
-    if (b) b.disabled = false;
-  }
+  const result = await sendFrom(b, "POST", incidentUrl(kind, other ? other.target : undefined), payload);
+  if (!result) return false;
   const answer = result.body;
   if (result.status === 200 || result.status === 201) {
     if (form) delete form.dataset.dirty;

@@ -2,9 +2,8 @@
 // to merge it into another (by number) or split it off again.
 import { button, el } from "../../lib/dom.js";
 import { fill, number } from "../../lib/i18n.js";
-import { request } from "../../lib/api.js";
 import { config, strings as S } from "../../lib/page.js";
-import { errorSlot, fieldError, refusal, requireActor, scopedError, showMessage, showOffline } from "./feedback.js";
+import { errorSlot, fieldError, refusal, requireActor, scopedError, sendFrom, showMessage } from "./feedback.js";
 import { labelled, newForm, onSubmit, reasonInput, submitButton, wholeNumberInput } from "./fields.js";
 import { load, post, submitWith } from "./loading.js";
 import { hooks, incidentUrl, state } from "./state.js";
@@ -119,16 +118,8 @@ function clearFields(form) {
 async function changeOther(target, kind, payload, b) {
   target = String(target);
   if (target === state.openId) return post(kind, payload, b);
-  b.disabled = true;
-  let result;
-  try {
-    result = await request("GET", incidentUrl("", target));
-  } catch (e) {
-    showOffline();
-    return false;
-  } finally {
-    b.disabled = false;
-  }
+  const result = await sendFrom(b, "GET", incidentUrl("", target));
+  if (!result) return false;
   if (!result.ok) {
     fieldError("id", refusal(result.body, result.status));
     return false;
@@ -139,16 +130,9 @@ async function changeOther(target, kind, payload, b) {
 async function dismissProposal(proposalId, b) {
   const actor = requireActor();
   if (!actor) return false;
-  b.disabled = true;
-  let result;
-  try {
-    result = await request("POST", `${config.correlationsUrl}/${encodeURIComponent(proposalId)}/dismiss`, { actor });
-  } catch (e) {
-    showOffline();
-    return false;
-  } finally {
-    b.disabled = false;
-  }
+  const result = await sendFrom(b, "POST", `${config.correlationsUrl}/${encodeURIComponent(proposalId)}/dismiss`,
+                                { actor });
+  if (!result) return false;
   if (result.status === 200) {
     showMessage(S.dismissed, "ok");
     load();

@@ -2,9 +2,8 @@
 // fields, required ones first. The first report may leave what is not yet known to be verified (待核实).
 import { el, select } from "../../lib/dom.js";
 import { fill, isChinese } from "../../lib/i18n.js";
-import { request } from "../../lib/api.js";
 import { strings as S } from "../../lib/page.js";
-import { errorSlot, refusal, requireActor, scopedError, showMessage, showOffline } from "./feedback.js";
+import { errorSlot, refusal, requireActor, scopedError, sendFrom, showMessage } from "./feedback.js";
 import { labelled, newForm, onSubmit, submitButton, textArea, textInput } from "./fields.js";
 import { incidentUrl, state } from "./state.js";
 
@@ -87,18 +86,8 @@ async function fileReport(form, filed) {
     if (check.checked) payload.to_verify.push(check.dataset.verify);
   });
   const id = state.openId;
-  const submit = form.querySelector("button.submit");
-  submit.disabled = true;
-  showMessage("", "info");
-  let result;
-  try {
-    result = await request("POST", incidentUrl("reports", id), payload);
-  } catch (e) {
-    showOffline();
-    return;
-  } finally {
-    submit.disabled = false;
-  }
+  const result = await sendFrom(form.querySelector("button.submit"), "POST", incidentUrl("reports", id), payload);
+  if (!result) return;
   const answer = result.body;
   if (result.status === 201) {
     delete form.dataset.dirty;

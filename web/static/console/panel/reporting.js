@@ -2,11 +2,10 @@
 // next one (report_form.js). Refetched when the duty log says an obligation was created, filed, late or missed.
 import { el } from "../../lib/dom.js";
 import { fill, fullTime } from "../../lib/i18n.js";
-import { getJson, serial } from "../../lib/api.js";
 import { strings as S } from "../../lib/page.js";
 import { fact } from "./fields.js";
 import { reportForm, reportLabel } from "./report_form.js";
-import { body, incidentUrl, replaceSection, state } from "./state.js";
+import { incidentUrl, openIncidentLoader, redrawSection, state } from "./state.js";
 
 export function reportingSection(kept) {
   const section = el("section", "panel-reporting");
@@ -106,26 +105,15 @@ function reportItem(report) {
 }
 
 function showReporting() {
-  if (!state.detail) return;
-  const form = body.querySelector("form.report-form");
-  replaceSection("section.panel-reporting", reportingSection(form ? { "report-form": form } : {}));
+  redrawSection("panel-reporting", reportingSection, "report-form");
 }
 
-/** Fetch the open incident's reporting and show it. */
-export const loadReporting = serial(async () => {
-  const id = state.openId;
-  if (id === null) return;
-  let answer;
-  try {
-    answer = await getJson(incidentUrl("reports", id));
-  } catch (error) {
-    if (id !== state.openId) return;
-    if (state.reporting === null) state.reportingFailed = true;
-    showReporting();
-    throw error;
-  }
-  if (id !== state.openId) return;
+/** Fetch the open incident's reporting and show it ("could not load" while nothing was loaded yet). */
+export const loadReporting = openIncidentLoader((id) => incidentUrl("reports", id), (answer) => {
   state.reporting = answer;
   state.reportingFailed = false;
+  showReporting();
+}, () => {
+  if (state.reporting === null) state.reportingFailed = true;
   showReporting();
 });

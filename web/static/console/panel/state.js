@@ -1,6 +1,7 @@
 // The incident panel's shared state: its elements, the open incident and what is loaded for it. Every panel
 // module reads and writes it here, so none needs another's internals.
 import { byId } from "../../lib/dom.js";
+import { getJson, serial } from "../../lib/api.js";
 import { config } from "../../lib/page.js";
 
 export const panelEl = byId("incident-panel");
@@ -37,8 +38,28 @@ export function incidentUrl(suffix, id = state.openId) {
   return config.incidentsUrl + "/" + encodeURIComponent(id) + (suffix ? "/" + suffix : "");
 }
 
-/** Put ``fresh`` in place of the panel's section matching ``selector``. */
-export function replaceSection(selector, fresh) {
-  const old = body.querySelector(selector);
-  if (old) old.replaceWith(fresh);
+/** Draw the section of class ``sectionClass`` again with build(kept), where kept holds its form ``formName`` (if
+ *  any) as the operator left it. Nothing before the incident itself is drawn. */
+export function redrawSection(sectionClass, build, formName) {
+  const old = body.querySelector("section." + sectionClass);
+  if (!state.detail || !old) return;
+  const form = formName && old.querySelector("form." + formName);
+  old.replaceWith(build(form ? { [formName]: form } : {}));
+}
+
+/** Load something of the open incident, one request at a time: GET url(id), then loaded(answer, id) while that
+ *  incident is still open; failed() (when given) if it could not be loaded. */
+export function openIncidentLoader(url, loaded, failed) {
+  return serial(async () => {
+    const id = state.openId;
+    if (id === null) return;
+    let answer;
+    try {
+      answer = await getJson(url(id));
+    } catch (error) {
+      if (failed && id === state.openId) failed();
+      throw error;
+    }
+    if (id === state.openId) loaded(answer, id);
+  });
 }
