@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, render_template, send_from_directory, 
 from flask_babel import get_locale, gettext as _
 
 from command import reporting
+from command.enums import OPEN
 from maps.console_map import DATA_DIR, build_console_map
 from web.access import allowed
 from web.auth import current_user
@@ -23,7 +24,8 @@ def index():
     reports_due_url = url_for("reports_api.get_due") \
         if user is not None and allowed(user.role, "reports_api.get_due", "GET") else None
     return render_template("console/index.html", map=_console_map(), time_zone=settings["TIME_ZONE"],
-                           strings=_client_strings(), reports_due_url=reports_due_url)
+                           strings=_client_strings(), reports_due_url=reports_due_url,
+                           open_statuses=[status.value for status in OPEN])
 
 
 @bp.get("/maps/<path:name>")
@@ -297,7 +299,7 @@ def _client_strings() -> dict:
             "required": {"first": list(reporting.FIRST_REQUIRED), "follow_up": [],
                          "final": list(reporting.FINAL_REQUIRED)},
         },
-        # degraded mode (web/static/degraded.js)
+        # degraded mode (web/static/console/degraded.js)
         "degraded": {
             "live": _("Live updates are interrupted: the message queue is down. The page reloads from the database "
                       "every 5 seconds, so new events may show late."),

@@ -21,7 +21,6 @@ const banner = el("div", "degraded-banner");
 banner.id = "degraded-banner";
 banner.setAttribute("role", "alert");
 banner.hidden = true;
-banner.style.cssText = "background:#8d6e00;color:#fff;font-weight:600;padding:.4rem .8rem;";
 document.querySelector("header.bar").after(banner);
 
 let state = "ok";  // ok | live | database

@@ -1,13 +1,14 @@
 // The console's filters (source, warning level, grade, status, words): they apply to the list, the markers and
 // pushes alike. Everything loaded or pushed is kept; only what matches is shown.
 import { byId, el } from "../lib/dom.js";
-import { strings as S } from "../lib/page.js";
+import { config, strings as S } from "../lib/page.js";
 
-export const OPEN = new Set(["new", "acknowledged", "responding"]);
-const ALL_STATUSES = ["new", "acknowledged", "responding", "resolved", "closed"];
+/** The statuses of an open incident (command/enums.py OPEN, from the server). */
+export const OPEN = new Set(config.openStatuses);
 const SEARCH_DELAY_MS = 200;
 
 const form = byId("filters");
+const ALL_STATUSES = Array.from(form.querySelectorAll('input[name="status"]'), (box) => box.value);
 const sourceEl = byId("filter-source");
 const searchEl = byId("filter-q");
 let filter = readFilters();
