@@ -5,7 +5,6 @@ import { fill, timeFormat } from "../lib/i18n.js";
 import { getJson, refusalText, request } from "../lib/api.js";
 import { config, strings as S } from "../lib/page.js";
 import { connectLive } from "../lib/live.js";
-import { signAs } from "../lib/session.js";
 import { openDialogs } from "./dutylog_dialogs.js";
 
 const list = byId("log");
@@ -286,6 +285,6 @@ byId("verify").addEventListener("click", async () => {
   }
 });
 
-const dialogs = openDialogs({ current, pushed, signAs });
+const dialogs = openDialogs({ current, pushed });
 showFilters(current());
 connectLive({ connect: reload, dutylog: pushed }, offline, S.disconnected);

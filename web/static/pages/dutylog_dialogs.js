@@ -4,6 +4,7 @@ import { byId, button, el } from "../lib/dom.js";
 import { fill, localNow } from "../lib/i18n.js";
 import { refusalText, request } from "../lib/api.js";
 import { config, strings as S } from "../lib/page.js";
+import { signAs } from "../lib/session.js";
 
 function clearErrors(form) {
   form.querySelectorAll(".field-error").forEach((n) => { n.textContent = ""; });
@@ -62,7 +63,7 @@ function wire(dialog, form, url, payload, done) {
 
 /** Wire the dialogs; ``pushed(entry)`` shows an entry just written, ``current()`` is the page's filter state.
  *  Returns ``actions(li, entry)``: an entry's "mark" and "correct" buttons. */
-export function openDialogs({ current, pushed, signAs }) {
+export function openDialogs({ current, pushed }) {
   const callDialog = byId("call-dialog");
   const callForm = byId("call-form");
   const flagDialog = byId("flag-dialog");
