@@ -39,7 +39,8 @@ export function incidentUrl(suffix, id = state.openId) {
 }
 
 /** Draw the section of class ``sectionClass`` again with build(kept), where kept holds its form ``formName`` (if
- *  any) as the operator left it. Nothing before the incident itself is drawn. */
+ *  any) as the operator left it. Before the incident itself is drawn there is nothing to redraw: render() draws
+ *  every section then. */
 export function redrawSection(sectionClass, build, formName) {
   const old = body.querySelector("section." + sectionClass);
   if (!state.detail || !old) return;
