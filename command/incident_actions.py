@@ -34,7 +34,7 @@ class StaleVersion(Conflict):
 
     def __init__(self, incident: Incident):
         super().__init__("stale_version", "version", version=incident.version,
-                         changed_by=incident.updated_by or "", changed_at=incident.updated_at.isoformat())
+                         changed_by=incident.updated_by or "", changed_at=incident.updated_at)
 
 
 class ReasonRequired(Invalid):

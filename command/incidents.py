@@ -24,7 +24,7 @@ from command.errors import NotFound
 from command.correlation import propose_for
 from command.events import CorrelationProposed, IncidentOpened, IncidentUpdated
 from command.grading import propose
-from command.lifecycle import InvalidTransition, transition
+from command.lifecycle import InvalidTransition, allowed_actions, transition
 from command.models import FeedEventRecord, Incident, IncidentLog
 from command.unit_of_work import announce
 from feeds.event import iso
@@ -211,6 +211,7 @@ def feature(incident: Incident) -> dict:
             "category": incident.category,
             "severity": incident.severity,
             "status": incident.status,
+            "actions": allowed_actions(incident.status),
             "source": incident.source,
             "address": incident.address,
             "occurred_at": iso(incident.occurred_at),

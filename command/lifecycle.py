@@ -39,6 +39,15 @@ class InvalidTransition(Invalid):
         self.status, self.action = status, action
 
 
+# The moves an operator makes from the console; the feed's own (cancel, expire) are not offered.
+OPERATOR_ACTIONS = (Action.ACKNOWLEDGE, Action.RESPOND, Action.RESOLVE, Action.CLOSE, Action.REOPEN)
+
+
+def allowed_actions(status: str) -> list[str]:
+    """The operator actions valid from ``status``, in Action order (what the console offers as buttons)."""
+    return [action.value for action in OPERATOR_ACTIONS if (Status(status), action) in RULES]
+
+
 def transition(status: str, action: str) -> tuple[Status, str]:
     """Return (new status, rule id) for ``action`` on an incident in ``status``, or raise InvalidTransition."""
     status, action = Status(status), Action(action)

@@ -303,4 +303,17 @@ MESSAGES: dict[str, str] = {
     "document_failed": N_("Document #%(id)s failed: %(error)s"),
     "not_ready": N_("Document #%(id)s is %(status)s (%(progress)s%%)"),
     "bad_month": N_("month must be YYYY-MM, e.g. 2026-11"),
+    # a phone-call record's fields (command/phone_calls.py)
+    "call.required": N_("Required."),
+    "call.too_long": N_("Too long (at most %(limit)s characters)."),
+    "call.bad_number": N_("Not a dialable number."),
+    "call.bad_time": N_("Not a valid date and time."),
+    "call.in_future": N_("This time is in the future."),
+    "call.bad_direction": N_("Choose inbound or outbound."),
+    "call.bad_incident": N_("Not an incident number."),
+    "call.no_such_incident": N_("There is no such incident."),
+    "call.bad_characters": N_("Contains characters that cannot be stored."),
+    "call.not_text": N_("Must be text."),
+    "call.unknown_field": N_("Not a field of a phone call."),
+    "call.not_an_object": N_("The phone call must be a JSON object."),
 }

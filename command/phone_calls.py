@@ -48,15 +48,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 @dataclass(frozen=True)
 class FieldProblem:
-    """One wrong field: ``code`` is stable (a form shows its own text for it), ``message`` English."""
+    """One wrong field: ``code`` is stable, the message (call.<code> in the catalogue) says it to a person."""
 
     field: str
     code: str
-    message: str
     limit: int | None = None
 
     def as_dict(self) -> dict:
-        body = {"field": self.field, "code": self.code, "error": self.message}
+        """The problem as the API lists it; ``error`` is a message the web layer says in the reader's language."""
+        body = {"field": self.field, "code": self.code, "error": message(f"call.{self.code}", limit=self.limit)}
         if self.limit is not None:
             body["limit"] = self.limit
         return body
@@ -67,7 +67,8 @@ class PhoneCallInvalid(Invalid):
 
     def __init__(self, problems: list[FieldProblem]):
         first = problems[0]
-        super().__init__(first.code, first.field, message="call_invalid", problem=first.message,
+        super().__init__(first.code, first.field, message="call_invalid", problem=message(f"call.{first.code}",
+                                                                                        limit=first.limit),
                          errors=[problem.as_dict() for problem in problems])
         self.problems = problems
 
@@ -79,16 +80,16 @@ def validate(form: Any, *, time_zone: str, now: datetime | None = None, session:
     datetime-local input sends). With a ``session``, the incident must exist.
     """
     if not isinstance(form, dict):
-        raise PhoneCallInvalid([FieldProblem("", "not_an_object", "the phone call must be a JSON object")])
+        raise PhoneCallInvalid([FieldProblem("", "not_an_object")])
     now = now or utcnow()
     problems: list[FieldProblem] = []
     record: dict[str, Any] = {}
     for name in sorted(set(form) - set(FIELDS)):
-        problems.append(FieldProblem(str(name)[:64], "unknown_field", f"{str(name)[:64]} is not a phone call field"))
+        problems.append(FieldProblem(str(name)[:64], "unknown_field"))
 
     direction = form.get("direction")
     if direction not in DIRECTIONS:
-        problems.append(FieldProblem("direction", "bad_direction", "direction must be inbound or outbound"))
+        problems.append(FieldProblem("direction", "bad_direction"))
     record["direction"] = direction
 
     record["occurred_at"] = _time(form.get("occurred_at"), time_zone, now, problems)
@@ -98,8 +99,7 @@ def validate(form: Any, *, time_zone: str, now: datetime | None = None, session:
         record[name] = _text(form.get(name), name, limit, required, problems)
     number = record.get("number")
     if number and (not _DIALABLE.match(number) or not any(ch.isdigit() for ch in number)):
-        problems.append(FieldProblem("number", "bad_number", "number must be a dialable number (digits, +, -, "
-                                     "spaces, brackets, * # and an extension)"))
+        problems.append(FieldProblem("number", "bad_number"))
 
     record["incident_id"] = _incident(form.get("incident_id"), session, problems)
     if problems:
@@ -132,20 +132,20 @@ def line(call: dict) -> dict:
 def _text(value: Any, name: str, limit: int, required: bool, problems: list[FieldProblem]) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            problems.append(FieldProblem(name, "required", f"{name} is required"))
+            problems.append(FieldProblem(name, "required"))
         return None
     if not isinstance(value, str):
-        problems.append(FieldProblem(name, "not_text", f"{name} must be text"))
+        problems.append(FieldProblem(name, "not_text"))
         return None
     value = value.strip()
     if name not in MULTILINE:
         value = " ".join(value.split())  # one-line fields: newlines and tabs become single spaces
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     if _CONTROL.search(value):
-        problems.append(FieldProblem(name, "bad_characters", f"{name} holds control characters"))
+        problems.append(FieldProblem(name, "bad_characters"))
         return None
     if len(value) > limit:
-        problems.append(FieldProblem(name, "too_long", f"{name} is at most {limit} characters", limit))
+        problems.append(FieldProblem(name, "too_long", limit))
         return None
     return value
 
@@ -158,13 +158,13 @@ def _time(value: Any, time_zone: str, now: datetime, problems: list[FieldProblem
             raise ValueError
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        problems.append(FieldProblem("occurred_at", "bad_time", "occurred_at must be a date and time (ISO 8601)"))
+        problems.append(FieldProblem("occurred_at", "bad_time"))
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(time_zone))
     parsed = parsed.astimezone(timezone.utc)
     if parsed > now + FUTURE_TOLERANCE:
-        problems.append(FieldProblem("occurred_at", "in_future", "occurred_at is in the future"))
+        problems.append(FieldProblem("occurred_at", "in_future"))
         return None
     return parsed
 
@@ -175,9 +175,9 @@ def _incident(value: Any, session: Session | None, problems: list[FieldProblem])
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        problems.append(FieldProblem("incident_id", "bad_incident", "incident_id must be an incident number"))
+        problems.append(FieldProblem("incident_id", "bad_incident"))
         return None
     if session is not None and session.get(Incident, value) is None:
-        problems.append(FieldProblem("incident_id", "no_such_incident", f"there is no incident {value}"))
+        problems.append(FieldProblem("incident_id", "no_such_incident"))
         return None
     return value

@@ -121,7 +121,8 @@ class _MarkerKit(MacroElement):
 
 
 class _LayerKit(JSCSSMixin, MacroElement):
-    """Defines the global `vigil_layers`: kind overlays, areas and heat in a layers control.
+    """Defines the global `vigil_layers`: kind overlays, areas and heat in a layers control, and what the page
+    asks of the map (which incidents to show, find one, which one was clicked).
 
     Placed after the live layer; it follows `realtime.update()`/`remove()` through the layer's
     "update" event. Loads the vendored leaflet.heat (never folium's CDN copy)."""

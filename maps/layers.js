@@ -1,9 +1,12 @@
-// Overlays of the console map, inlined into the folium script by maps/console_map.py: one
-// checkbox per incident kind, incident areas under the markers and a heat layer. They follow the
-// live layer by listening to its "update" event, so the page only calls realtime.update()/remove().
+// The console map's behaviour, inlined into the folium script by maps/console_map.py: one checkbox
+// per incident kind, incident areas under the markers and a heat layer, and what the page asks of
+// the map (show these incidents, find one, tell me which one was clicked). The overlays follow the
+// live layer by listening to its "update" event, so everything goes through realtime.update()/remove().
 // Work per pushed feature is O(1); only the throttled heat rebuild and a kind toggle walk all.
 function vigilLayerKit(cfg, map, realtime, cluster, markers) {
   "use strict";
+  // Plain-text attribution: no link out of a closed network, no flag on a government screen.
+  if (map.attributionControl) map.attributionControl.setPrefix("Leaflet");
   var strings = (window.VIGIL && window.VIGIL.strings) || {};
   var kindNames = strings.kinds || {};
   var layerNames = strings.map_layers || {};
@@ -189,6 +192,39 @@ function vigilLayerKit(cfg, map, realtime, cluster, markers) {
     scheduleHeat();
   }
 
+  // ---- the page's incidents -------------------------------------------------------------------
+
+  // Show one incident's marker (when it has a position), or take it off the map.
+  function showIncident(feature, visible) {
+    if (visible && feature.geometry) realtime.update(feature);
+    else if (realtime.getLayer(featureId(feature))) realtime.remove(feature);
+  }
+
+  // The map shows exactly those of ``list`` that have a position and pass ``isVisible``: one
+  // remove() and one update() for the lot.
+  function showIncidents(list, isVisible) {
+    var show = [], keep = {}, hide = [], id;
+    list.forEach(function (f) {
+      if (!f.geometry || !isVisible(f)) return;
+      show.push(f);
+      keep[featureId(f)] = true;
+    });
+    for (id in features) if (!keep[id]) hide.push(features[id]);
+    if (hide.length) realtime.remove({ type: "FeatureCollection", features: hide });
+    if (show.length) realtime.update({ type: "FeatureCollection", features: show });
+  }
+
+  // Zoom to an incident's marker (out of its cluster) and open its popup.
+  function focus(id) {
+    var layer = realtime.getLayer(id);
+    if (layer) cluster.zoomToShowLayer(layer, function () { layer.openPopup(); });
+  }
+
+  // ``handler(id)`` when an incident's marker is clicked.
+  function onSelect(handler) {
+    cluster.on("click", function (e) { if (e.layer && e.layer.feature) handler(e.layer.feature.id); });
+  }
+
   function label(glyph, text, className) {
     return '<span class="vigil-layer-label ' + className + '">' + (glyph || "") + "</span> " + escapeText(text);
   }
@@ -219,6 +255,10 @@ function vigilLayerKit(cfg, map, realtime, cluster, markers) {
     },
     hiddenKinds: function () { return Object.keys(hidden).filter(function (k) { return hidden[k]; }); },
     areaCount: function () { return Object.keys(areaLayers).length; },
-    rebuildHeat: rebuildHeat
+    rebuildHeat: rebuildHeat,
+    showIncident: showIncident,
+    showIncidents: showIncidents,
+    focus: focus,
+    onSelect: onSelect
   };
 }

@@ -46,10 +46,10 @@ function vigilMarkerKit(cfg) {
     if (!iso) return "";
     var d = new Date(iso);
     if (isNaN(d.getTime())) return String(iso);
-    // Use the console's zone and language when the page provides them.
+    // The page's language and the duty room's zone when the page provides them.
     var page = window.VIGIL || {};
     try {
-      return d.toLocaleString(page.locale, { timeZone: page.timeZone, hour12: false });
+      return d.toLocaleString(document.documentElement.lang || undefined, { timeZone: page.timeZone, hour12: false });
     } catch (e) {
       return d.toISOString();
     }

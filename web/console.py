@@ -6,10 +6,12 @@ from flask import Blueprint, current_app, render_template, send_from_directory, 
 from flask_babel import get_locale, gettext as _
 
 from command import reporting
+from command.enums import OPEN
 from maps.console_map import DATA_DIR, build_console_map
 from web.access import allowed
 from web.auth import current_user
 from web.context import runtime
+from web.dutylog_page import phone_call_errors
 
 bp = Blueprint("console", __name__)
 
@@ -23,7 +25,8 @@ def index():
     reports_due_url = url_for("reports_api.get_due") \
         if user is not None and allowed(user.role, "reports_api.get_due", "GET") else None
     return render_template("console/index.html", map=_console_map(), time_zone=settings["TIME_ZONE"],
-                           strings=_client_strings(), locale=str(get_locale()), reports_due_url=reports_due_url)
+                           strings=_client_strings(), reports_due_url=reports_due_url,
+                           open_statuses=[status.value for status in OPEN])
 
 
 @bp.get("/maps/<path:name>")
@@ -111,12 +114,13 @@ def _client_strings() -> dict:
         "confirm_grade": _("Confirm grade"),
         "record_harm": _("Record harm"),
         "reason_required": _("A reason is required"),
+        "note_empty": _("A note needs text"),
+        "required": _("Required."),
         "whole_number": _("Enter a whole number of 0 or more"),
         "actor_required": _("Enter your name before making changes"),
         "saved": _("Saved"),
         "changed_by": _("Changed by %(who)s at %(time)s — reloaded"),
         "someone": _("someone"),
-        "request_failed": _("Request failed (%(status)s)"),
         "events_title": _("Feed events (%(n)s)"),
         "msg_type": _("Message type"),
         "version": _("Version"),
@@ -149,7 +153,8 @@ def _client_strings() -> dict:
         "split_from": _("Split from #%(id)s"),
         "decisions": {"proposed": _("proposed"), "merged": _("merged"), "dismissed": _("dismissed"),
                       "split": _("split")},
-        # what the server said, by its error code (web/incidents_api.py); the server's English otherwise
+        # what the server said, by its error code (web/incidents_api.py); the server's message otherwise.
+        # Transitional (web/static/lib/api.js refusalText): goes when the server renders every message itself.
         "errors": {
             "reason_required": _("A reason is required"),
             "stale_version": _("Changed by %(who)s at %(time)s — reloaded"),
@@ -295,18 +300,12 @@ def _client_strings() -> dict:
             "required": {"first": list(reporting.FIRST_REQUIRED), "follow_up": [],
                          "final": list(reporting.FINAL_REQUIRED)},
         },
-        # degraded mode (web/static/degraded.js)
+        # degraded mode (web/static/console/degraded.js)
         "degraded": {
             "live": _("Live updates are interrupted: the message queue is down. The page reloads from the database "
                       "every 5 seconds, so new events may show late."),
             "database": _("The database is unavailable: the page cannot load or save changes. Please wait."),
             "badge": _("Live updates interrupted"),
         },
-        "call_errors": {
-            "required": _("Required."), "too_long": _("Too long (at most %(limit)s characters)."),
-            "bad_number": _("Not a dialable number."), "bad_time": _("Not a valid date and time."),
-            "in_future": _("This time is in the future."), "bad_direction": _("Choose inbound or outbound."),
-            "bad_incident": _("Not an incident number."), "no_such_incident": _("There is no such incident."),
-            "bad_characters": _("Contains characters that cannot be stored."), "not_text": _("Must be text."),
-        },
+        "call_errors": phone_call_errors(),
     }

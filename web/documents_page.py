@@ -24,7 +24,7 @@ def kind_names() -> dict[str, str]:
 
 
 def widget_strings() -> dict:
-    """The words of the documents widget (web/static/documents.js)."""
+    """The words of the documents widget (web/static/pages/documents_widget.js)."""
     return {"generate_pdf": _("Generate PDF"), "generate_html": _("Printable HTML"), "queued": _("Waiting…"),
             "running": _("Making the document… %(progress)s%%"), "done": _("Ready:"),
             "failed": _("Failed: %(error)s"), "refused": _("Not accepted: %(error)s"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 
 from command import phone_calls
 from web.dutylog_api import kind_labels
@@ -25,11 +25,21 @@ KIND_GROUPS = (
 )
 
 
+def phone_call_errors() -> dict:
+    """A phone call's refusals by code (command/phone_calls.py), for the pages' forms until the server words them."""
+    return {
+        "required": _("Required."), "too_long": _("Too long (at most %(limit)s characters)."),
+        "bad_number": _("Not a dialable number."), "bad_time": _("Not a valid date and time."),
+        "in_future": _("This time is in the future."), "bad_direction": _("Choose inbound or outbound."),
+        "bad_incident": _("Not an incident number."), "no_such_incident": _("There is no such incident."),
+        "bad_characters": _("Contains characters that cannot be stored."), "not_text": _("Must be text."),
+    }
+
+
 @bp.get("/dutylog")
 def index():
     """Render the log; entries come from the API, filters live in the query string (so links can be shared)."""
     rt = runtime()
-    locale = str(get_locale())
     group_names = {"phone_call": _("Phone calls"), "incidents": _("Incidents"), "escalations": _("Escalations"),
                    "sms": _("SMS"), "notes": _("Notes"), "handovers": _("Handovers"), "reports": _("Reports"),
                    "corrections": _("Corrections and flags"), "system": _("Feeds, audit and roster")}
@@ -58,11 +68,7 @@ def index():
                    "already_told": _("Already told (by the caller)"), "recorded_by": _("Recorded by"),
                    "incident_id": _("Incident")},
         "errors": {
-            "required": _("Required."), "too_long": _("Too long (at most %(limit)s characters)."),
-            "bad_number": _("Not a dialable number."), "bad_time": _("Not a valid date and time."),
-            "in_future": _("This time is in the future."), "bad_direction": _("Choose inbound or outbound."),
-            "bad_incident": _("Not an incident number."), "no_such_incident": _("There is no such incident."),
-            "bad_characters": _("Contains characters that cannot be stored."), "not_text": _("Must be text."),
+            **phone_call_errors(),
             "reason_required": _("A reason is required."), "actor_required": _("Your name is required."),
             "summary_required": _("The corrected text is required."),
             "not_shift_leader": _("Only the leader on duty (%(expected)s) marks entries."),
@@ -70,7 +76,7 @@ def index():
         },
     }
     return render_template(
-        "dutylog/index.html", strings=strings, locale=locale, kind_groups=kind_groups,
+        "dutylog/index.html", strings=strings, kind_groups=kind_groups,
         time_zone=rt.settings["TIME_ZONE"], limits=phone_calls.TEXT_FIELDS,
         api={"list": url_for("dutylog_api.list_entries"), "export": url_for("dutylog_api.export"),
              "verify": url_for("dutylog_api.verify"), "phone_calls": url_for("dutylog_api.record_phone_call"),

@@ -7,13 +7,17 @@ error carries beside it. Nothing here reads an exception's text.
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import Flask, current_app, jsonify, request
 from flask_babel import gettext
 from sqlalchemy.exc import OperationalError
 from werkzeug.routing import IntegerConverter
 
 from command.errors import Conflict, DomainError, Forbidden, Invalid, Malformed, NotFound, Unavailable
-from command.i18n import render
+from command.i18n import message as make_message, render
+from web.context import runtime
 
 RETRY_SECONDS = 5
 STATUS = {Malformed: 400, Forbidden: 403, NotFound: 404, Conflict: 409, Invalid: 422, Unavailable: 503}
@@ -46,11 +50,28 @@ class BoundedInt(IntegerConverter):
 
 
 def refusal(exc: DomainError):
-    """The JSON answer for a domain error: its class's status, its message in the reader's language."""
+    """The JSON answer for a domain error: its class's status, its message in the reader's language.
+
+    The values the error carries come too, said the same way: a name (a status, an action) in the
+    reader's language, a time in the duty room's zone (the JSON keeps it as ISO 8601 as well).
+    """
     status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 422)
-    values = {name: render(value, gettext=gettext) if isinstance(value, dict) and "msg" in value else value
-              for name, value in exc.values.items()}  # names (a status, an action) in the reader's language too
-    return json_error(status, render(exc.stored(), gettext=gettext), exc.field, exc.code, **values)
+    zone = ZoneInfo(runtime().settings["TIME_ZONE"])
+    shown = {name: _shown(value, zone) for name, value in exc.values.items()}
+    text = render(make_message(exc.message, **{"field": exc.field, **shown}), gettext=gettext)
+    body = {name: value.isoformat() if isinstance(value, datetime) else shown[name]
+            for name, value in exc.values.items()}
+    return json_error(status, text, exc.field, exc.code, **body)
+
+
+def _shown(value, zone: ZoneInfo):
+    if isinstance(value, dict):
+        return render(value, gettext=gettext) if "msg" in value else {k: _shown(v, zone) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shown(item, zone) for item in value]
+    if isinstance(value, datetime):
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+    return value
 
 
 def init_app(app: Flask) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 from web.context import runtime
 
 bp = Blueprint("feeds_page", __name__)
@@ -19,4 +19,4 @@ def index():
                    "none": _("Not heard yet")},
     }
     return render_template("feeds/index.html", strings=strings, time_zone=settings["TIME_ZONE"],
-                           locale=str(get_locale()), feeds_url=url_for("feeds_api.list_feeds"))
+                           feeds_url=url_for("feeds_api.list_feeds"))

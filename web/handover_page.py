@@ -9,7 +9,7 @@ sees the outgoing signature without reloading.
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from command import handover as handovers
@@ -58,7 +58,7 @@ def index():
                    "actor_required": _("Your name is required."), "remark_required": _("A remark is required."),
                    "handover_required": _("The shift cannot be closed without a signed handover.")},
     }
-    return render_template("handover/index.html", strings=strings, locale=str(get_locale()),
+    return render_template("handover/index.html", strings=strings,
                            time_zone=runtime().settings["TIME_ZONE"], shift=request.args.get("shift", ""),
                            api={"handovers": API, "current": API + "/current",
                                 "dutylog": url_for("dutylog_page.index")})

@@ -36,7 +36,7 @@ def index():
                   "resolved": _("Resolved"), "finished": _("Finished"), "cancelled": _("Cancelled"),
                   "superseded": _("Superseded")},
     }
-    return render_template("queue/index.html", strings=strings, locale=locale, department=code,
+    return render_template("queue/index.html", strings=strings, department=code,
                            department_name=names.get(code), departments=names,
                            time_zone=rt.settings["TIME_ZONE"],
                            escalations_url=url_for("escalations_api.list_escalations"))

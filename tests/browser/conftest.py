@@ -11,18 +11,25 @@ from tests.conftest import FEED
 
 
 @pytest.fixture
-def live(start_server, sqlite_url):
+def feed_poster(sqlite_url):
+    """``poster(server, feed)``: a function that posts events to the running server as ``feed``."""
+    def poster(server, feed, accepted=(200, 201)):
+        rt = build_runtime({"DATABASE_URL": sqlite_url})
+        with rt.unit_of_work() as session:
+            token = issue_feed_token(session, feed)
+        rt.engine.dispose()
+
+        def post(body):
+            response = requests.post(f"{server.url}/api/v1/feeds/{feed}/events", json=body,
+                                     headers={"Authorization": f"Bearer {token}"}, timeout=10)
+            assert response.status_code in accepted, response.text
+            return response.json()
+        return post
+    return poster
+
+
+@pytest.fixture
+def live(start_server, feed_poster):
     """A running server and a function that posts events to it."""
     server = start_server("threading")
-    rt = build_runtime({"DATABASE_URL": sqlite_url})
-    with rt.unit_of_work() as session:
-        token = issue_feed_token(session, FEED)
-    rt.engine.dispose()
-
-    def post(body):
-        response = requests.post(f"{server.url}/api/v1/feeds/{FEED}/events", json=body,
-                                 headers={"Authorization": f"Bearer {token}"}, timeout=10)
-        assert response.status_code in (200, 201), response.text
-        return response.json()
-
-    return server, post
+    return server, feed_poster(server, FEED)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.console_page import open_console
 from tests.conftest import event_body
 
 pytestmark = pytest.mark.browser
@@ -13,8 +14,7 @@ def test_a_posted_incident_appears_on_the_map_and_in_the_list_without_reload(liv
     server, post = live
     post(event_body("before", headline="Already open before the page loaded", severity="minor",
                     lat=23.13, lon=113.26))
-    page = open_page(server.url + "/")
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, server.url + "/")
     page.wait_for_selector("#incident-list li:has-text(\"Already open before the page loaded\")")
     page.evaluate("window.__loadedOnce = true")
 
@@ -34,8 +34,7 @@ def test_a_posted_incident_appears_on_the_map_and_in_the_list_without_reload(liv
 
 def test_a_hostile_headline_is_shown_as_text(live, open_page, page_errors):
     server, post = live
-    page = open_page(server.url + "/")
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, server.url + "/")
     hostile = '<img src=x onerror="window.__owned=1">Flood'
     post(event_body("xss", headline=hostile))
     page.wait_for_selector("#incident-list li:has-text(\"Flood\")")
@@ -50,8 +49,7 @@ def test_a_hostile_headline_is_shown_as_text(live, open_page, page_errors):
 def test_the_console_works_on_a_phone_and_in_chinese(live, open_page, page_errors):
     server, post = live
     post(event_body("phone", headline="上海中心气象台发布大风蓝色预警", severity="minor"))
-    page = open_page(server.url + "/", viewport={"width": 390, "height": 844}, locale="zh-CN")
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, server.url + "/", viewport={"width": 390, "height": 844}, locale="zh-CN")
     assert page.locator("#live-status").inner_text() == "实时"
     page.wait_for_selector("#incident-list li:has-text(\"上海中心气象台发布大风蓝色预警\")")
     map_box = page.locator(".map-pane").bounding_box()
@@ -66,8 +64,7 @@ def test_the_console_says_it_is_disconnected_and_catches_up_after_a_server_resta
         live, open_page, page_errors, server_env):
     from tests.conftest import ServerProcess
     server, post = live
-    page = open_page(server.url + "/")
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, server.url + "/")
     server.process.terminate()
     server.process.wait(timeout=10)
     page.wait_for_selector("#live-status.disconnected", timeout=15000)

@@ -10,8 +10,7 @@ import pytest
 import requests
 
 from command.runtime import build_runtime
-from command.tokens import issue_feed_token
-from tests.browser.console_page import incident_item, open_panel
+from tests.browser.console_page import incident_item, open_console, open_panel
 from tests.conftest import ADMIN, event_body, make_user
 
 pytestmark = pytest.mark.browser
@@ -32,20 +31,9 @@ def _incident(server, incident_id):
 
 
 @pytest.fixture
-def post_fire(live, sqlite_url):
+def post_fire(live, feed_poster):
     """Post events as a second feed (a 119 fire call system), so correlation pairs them with the first."""
-    server, _post = live
-    runtime = build_runtime({"DATABASE_URL": sqlite_url})
-    with runtime.unit_of_work() as session:
-        token = issue_feed_token(session, FIRE_FEED)
-    runtime.engine.dispose()
-
-    def post(body):
-        response = requests.post(f"{server.url}/api/v1/feeds/{FIRE_FEED}/events", json=body,
-                                 headers={"Authorization": f"Bearer {token}"}, timeout=10)
-        assert response.status_code == 201, response.text
-        return response.json()
-    return post
+    return feed_poster(live[0], FIRE_FEED, accepted=(201,))
 
 
 def test_a_second_console_sees_who_is_editing_until_the_first_closes_its_panel(
@@ -53,9 +41,8 @@ def test_a_second_console_sees_who_is_editing_until_the_first_closes_its_panel(
     server, post = live
     _operators(sqlite_url, "li.ming", "wang.fang")
     incident_id = post(event_body("lease", headline="Bridge cracks on S20", severity="severe"))["incident_id"]
-    first, second = open_page(server.url + "/", user="li.ming"), open_page(server.url + "/", user="wang.fang")
-    for page in (first, second):
-        page.wait_for_selector("#live-status.connected")
+    first = open_console(open_page, server.url + "/", user="li.ming")
+    second = open_console(open_page, server.url + "/", user="wang.fang")
     panel_b = open_panel(second, "Bridge cracks on S20")
     panel_a = open_panel(first, "Bridge cracks on S20")
     assert first.locator("#actor-name").is_hidden() and second.locator("#actor-name").is_hidden()  # not asked
@@ -95,8 +82,7 @@ def test_merge_from_a_proposal_and_split_back_both_in_the_timelines(live, post_f
     server, post = live
     police = post(event_body("110-1", headline="Smoke from a warehouse, Jiefang Rd 12", category="security",
                              severity="moderate", lat=30.5928, lon=114.3055))["incident_id"]
-    page = open_page(server.url + "/")
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, server.url + "/")
     panel = open_panel(page, "Smoke from a warehouse")
     assert panel.locator(".proposal").count() == 0
 
@@ -139,8 +125,7 @@ def test_a_proposal_can_be_dismissed_and_an_incident_merged_by_number(live, post
                             lon=121.4737))["incident_id"]
     second = post_fire(event_body("119-2", headline="Ambulance call outside a bar", category="rescue",
                                   lat=31.2305, lon=121.4738))["incident_id"]
-    page = open_page(server.url + "/")
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, server.url + "/")
     panel = open_panel(page, "Ambulance call outside a bar")
     panel.locator(f'.proposal[data-other="{first}"] button.dismiss-proposal').click()
     panel.locator(".proposal").wait_for(state="detached")
@@ -163,8 +148,7 @@ def test_a_chinese_console_says_server_refusals_in_chinese(live, sqlite_url, ope
     make_user(runtime, "li.zhiban", "operator", token="vgu_li-zhiban")  # a colleague's script changes it meanwhile
     runtime.engine.dispose()
     incident_id = post(event_body("zh", headline="长江武汉段水位超警戒", severity="severe"))["incident_id"]
-    page = open_page(server.url + "/?lang=zh", locale="zh-CN")
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, server.url + "/?lang=zh", locale="zh-CN")
     panel = open_panel(page, "长江武汉段水位超警戒")
     proposed = panel.locator(".grade-proposed").inner_text()
     assert "预警级别：橙色" in proposed and "warning" not in proposed  # the system's reason, in Chinese

@@ -15,6 +15,7 @@ from command.models import Escalation, Person, utcnow
 from command.runtime import build_runtime
 from command.tokens import issue_feed_token
 from command.users import _token_hash
+from tests.browser.console_page import open_console, open_panel
 from tests.conftest import FEED, PASSWORD_HASH, event_body
 
 pytestmark = pytest.mark.browser
@@ -64,19 +65,12 @@ def _wait_for(function, timeout=10.0):
     raise AssertionError(f"{function.__name__} did not come true in {timeout} s")
 
 
-def _open_panel(page, incident_id):
-    page.locator(f'#incident-list li[data-id="{incident_id}"] button.details').click()
-    page.wait_for_selector("#incident-panel .panel-headline")
-    return page.locator("#incident-panel")
-
-
 def test_the_panel_shows_the_escalation_and_a_liaisons_answer_live(duty_server, open_page, page_errors):
     server, post, _rt = duty_server
     post(event_body("flood-1", **FLOOD))
     esc = _wait_for(lambda: _escalation(server))
-    page = open_page(server.url + "/?lang=en")
-    page.wait_for_selector("#live-status.connected")
-    panel = _open_panel(page, esc["incident_id"])
+    page = open_console(open_page, server.url + "/?lang=en")
+    panel = open_panel(page, incident_id=esc["incident_id"])
 
     item = panel.locator(f'.panel-escalations li.escalation[data-id="{esc["id"]}"]')
     item.wait_for()
@@ -102,8 +96,7 @@ def test_an_overdue_escalation_raises_a_banner_until_it_moves_on(duty_server, op
     server, post, rt = duty_server
     post(event_body("flood-1", **FLOOD))
     esc = _wait_for(lambda: _escalation(server))
-    watching = open_page(server.url + "/?lang=en")
-    watching.wait_for_selector("#live-status.connected")
+    watching = open_console(open_page, server.url + "/?lang=en")
     assert watching.locator("#escalation-alerts li").count() == 0
 
     # The worker that claimed the next step died: its lease holds for an hour and the step was due 5 minutes ago.
@@ -148,12 +141,9 @@ def test_a_phone_call_recorded_from_the_panel_shows_there_live_and_in_the_duty_l
     server, post = live
     post(event_body("flood-1", headline="Qinhuai over warning level"))
     [feature] = server.api.get(f"{server.url}/api/v1/incidents").json()["features"]
-    page = open_page(server.url + "/?lang=en")
-    other = open_page(server.url + "/?lang=en")
-    page.wait_for_selector("#live-status.connected")
-    other.wait_for_selector("#live-status.connected")
-    panel = _open_panel(page, feature["id"])
-    watching = _open_panel(other, feature["id"])
+    page, other = open_console(open_page, server.url + "/?lang=en"), open_console(open_page, server.url + "/?lang=en")
+    panel = open_panel(page, incident_id=feature["id"])
+    watching = open_panel(other, incident_id=feature["id"])
     panel.locator(".panel-calls .empty:has-text('No phone call recorded')").wait_for()
 
     form = panel.locator("form.call-form")

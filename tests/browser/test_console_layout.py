@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.console_page import open_console
 from tests.conftest import event_body
 
 pytestmark = pytest.mark.browser
@@ -41,8 +42,7 @@ def test_map_and_list_side_by_side_without_overlap_or_sideways_scroll(live, open
                     severity="extreme", lat=30.0, lon=122.0))
     post(event_body("wall-2", headline="上海中心气象台发布暴雨橙色预警", severity="severe", lat=31.2, lon=121.5,
                     status="exercise"))
-    page = open_page(server.url + "/", viewport={"width": width, "height": height})
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, server.url + "/", viewport={"width": width, "height": height})
     page.wait_for_selector("#incident-list li:has-text(\"上海中心气象台\")")
     page.wait_for_selector(".leaflet-marker-pane .leaflet-marker-icon")
     layout = page.evaluate(LAYOUT)
@@ -68,8 +68,7 @@ def test_map_and_list_side_by_side_without_overlap_or_sideways_scroll(live, open
 def test_the_panel_fits_the_screen_and_keeps_the_map_visible(live, open_page, page_errors, width, height):
     server, post = live
     post(event_body("wall-panel", headline="Reservoir seepage at Danjiangkou", severity="severe"))
-    page = open_page(server.url + "/", viewport={"width": width, "height": height})
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, server.url + "/", viewport={"width": width, "height": height})
     page.locator("#incident-list li button.details").first.click()
     page.wait_for_selector("#incident-panel .panel-headline")
     panel = page.locator("#incident-panel").bounding_box()

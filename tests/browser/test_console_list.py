@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from tests.browser.console_page import open_console
 from tests.conftest import event_body
 
 pytestmark = pytest.mark.browser
@@ -30,8 +31,7 @@ def test_pushes_keep_the_list_in_the_api_order_and_touch_only_their_own_item(liv
     ids = [post(event_body(f"e{n}", headline=f"Gauge {n} over warning level", severity=severity,
                            sent_at=f"2026-11-24T0{n}:00:00+08:00"))["incident_id"]
            for n, severity in enumerate(["severe", "minor", "severe", "minor", "severe"], start=1)]
-    page = open_page(server.url + "/")
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, server.url + "/")
     page.wait_for_function(f"document.querySelectorAll('#incident-list li').length === {len(ids)}")
     assert page.evaluate(ORDER) == _api_order(server) == ids[::-1]
 

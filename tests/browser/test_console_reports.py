@@ -16,6 +16,7 @@ from sqlalchemy import update
 from command.models import Incident, utcnow
 from command.runtime import build_runtime
 from command.tokens import issue_feed_token
+from tests.browser.console_page import open_console
 from tests.conftest import FEED, event_body, make_user
 
 pytestmark = pytest.mark.browser
@@ -61,8 +62,7 @@ def _change(server, incident_id, what, **body):
 
 
 def _console(open_page, server, lang="en", **kwargs):
-    page = open_page(f"{server.url}/?lang={lang}", locale="zh-CN" if lang == "zh" else "en-US", **kwargs)
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, f"{server.url}/?lang={lang}", locale="zh-CN" if lang == "zh" else "en-US", **kwargs)
     return page
 
 
@@ -200,8 +200,7 @@ def test_the_strip_fits_the_desk_screen_and_the_phone(report_server, open_page, 
     graded = [post(f"wall-{n}", f"Typhoon In-fa: levee breach number {n} on the whole coast of Zhejiang province")
               for n in range(3)]
     sensitive = post("quiet-1", "上海中心气象台发布暴雨橙色预警")
-    page = open_page(f"{server.url}/?lang=en", viewport=viewport)
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, f"{server.url}/?lang=en", viewport=viewport)
     for feature in graded:
         _change(server, feature["id"], "grade", grade="II")
     _change(server, sensitive["id"], "sensitive", sensitive=True)  # a sensitive flag obliges a phone report

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from command.runtime import build_runtime
-from tests.browser.console_page import incident_item, open_panel
+from tests.browser.console_page import incident_item, open_console, open_panel
 from tests.conftest import ADMIN, FEED, event_body, make_user
 
 pytestmark = pytest.mark.browser
@@ -20,8 +20,7 @@ def test_severity_filter_hides_list_items_markers_and_pushes_that_do_not_match(l
     server, post = live
     post(event_body("red", headline="Red storm warning", severity="extreme", lat=30.0, lon=100.0))
     post(event_body("blue", headline="Blue wind warning", severity="minor", lat=40.0, lon=120.0))
-    page = open_page(server.url + "/")
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, server.url + "/")
     page.wait_for_selector("#incident-list li:has-text(\"Blue wind warning\")")
     assert page.locator(MARKER).count() == 2
 
@@ -56,8 +55,7 @@ def test_severity_filter_hides_list_items_markers_and_pushes_that_do_not_match(l
 def test_acknowledge_record_harm_and_confirm_the_grade_from_the_panel(live, open_page, page_errors):
     server, post = live
     post(event_body("chem", headline="Chemical plant fire", severity="severe"))
-    page = open_page(server.url + "/")
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, server.url + "/")
     panel = open_panel(page, "Chemical plant fire")
     assert panel.locator(".grade-proposed").inner_text().startswith("II")
 
@@ -113,8 +111,7 @@ def test_an_action_on_a_stale_version_says_who_changed_it_and_reloads(live, sqli
     runtime.engine.dispose()
     wang = {"Authorization": "Bearer vgu_wang-fang"}
     post(event_body("stale", headline="Landslide on G318", severity="severe"))
-    page = open_page(server.url + "/")
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, server.url + "/")
     panel = open_panel(page, "Landslide on G318")
     version = int(panel.get_attribute("data-version"))
     incident_id = panel.get_attribute("data-id")
@@ -148,8 +145,7 @@ def test_an_action_on_a_stale_version_says_who_changed_it_and_reloads(live, sqli
 def test_the_logged_in_operator_acts_without_being_asked_their_name(live, open_page, page_errors):
     server, post = live
     post(event_body("who", headline="Gas leak downtown", severity="moderate"))
-    page = open_page(server.url + "/")
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, server.url + "/")
     panel = open_panel(page, "Gas leak downtown")
     assert page.locator("#actor-name").is_hidden() and page.input_value("#actor-name") == ADMIN
     panel.locator("button.action-acknowledge").click()
@@ -198,8 +194,7 @@ def test_a_hostile_headline_is_text_in_the_panel_and_its_events(live, open_page,
     server, post = live
     hostile = "<img src=x onerror=window.__owned=1>"
     post(event_body("xss", headline=hostile, address="<b>Road</b>"))
-    page = open_page(server.url + "/")
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, server.url + "/")
     page.locator("#incident-list li").first.locator("button.details").click()
     panel = page.locator("#incident-panel")
     panel.locator(".panel-headline").wait_for()
@@ -216,8 +211,7 @@ def test_a_hostile_headline_is_text_in_the_panel_and_its_events(live, open_page,
 def test_a_marker_click_opens_the_panel_and_drills_carry_a_banner(live, open_page, page_errors):
     server, post = live
     post(event_body("drill", headline="Reservoir drill", severity="extreme", status="exercise"))
-    page = open_page(server.url + "/")
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, server.url + "/")
     page.locator(MARKER).first.click()
     panel = page.locator("#incident-panel")
     panel.locator(".panel-headline").wait_for()
@@ -252,8 +246,7 @@ def test_a_new_severe_incident_sounds_an_alert_but_a_drill_or_an_update_does_not
 def test_on_a_phone_the_panel_covers_the_screen_and_closes(live, open_page, page_errors):
     server, post = live
     post(event_body("phone", headline="上海中心气象台发布大风蓝色预警", severity="minor"))
-    page = open_page(server.url + "/", viewport={"width": 390, "height": 844}, locale="zh-CN")
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, server.url + "/", viewport={"width": 390, "height": 844}, locale="zh-CN")
     incident_item(page, "上海中心气象台发布大风蓝色预警").locator("button.details").click()
     panel = page.locator("#incident-panel")
     panel.locator(".panel-headline").wait_for()

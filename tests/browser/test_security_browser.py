@@ -7,6 +7,7 @@ import requests
 
 from command.runtime import build_runtime
 from command.tokens import issue_feed_token
+from tests.browser.console_page import open_console
 from tests.conftest import ADMIN, FEED, PASSWORD, event_body, make_user
 
 pytestmark = pytest.mark.browser
@@ -94,8 +95,7 @@ def test_a_liaison_sees_only_their_departments_queue_and_not_the_admin_page(two_
 
 def test_logging_out_from_the_nav_returns_to_the_login_page_and_closes_the_console(live, open_page, page_errors):
     server, _post = live
-    page = open_page(server.url + "/")
-    page.wait_for_selector("#live-status.connected")
+    page = open_console(open_page, server.url + "/")
     with page.expect_navigation():
         page.locator("form.session button[type=submit]").click()
     assert page.url == server.url + "/login"

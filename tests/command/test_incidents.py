@@ -92,3 +92,13 @@ def test_a_cancel_keeps_what_the_incident_said(runtime):
     assert (properties["status"], properties["headline"], properties["severity"]) == (
         "resolved", "M5.1 near Tangshan", "severe")
     assert published[-1].feature["geometry"]["coordinates"] == [118.2, 39.6]
+
+
+def test_a_feed_downgrade_shows_the_level_before_and_after_in_the_timeline(runtime, client):
+    """Red → orange reads "extreme → severe", not "severe → severe": the before is read before the update."""
+    ingest(runtime, "cenc", [(0, event("1", T0, severity="extreme"))])
+    [outcome] = ingest(runtime, "cenc", [(0, event("2", T0 + timedelta(minutes=5), msg_type="update",
+                                                   severity="severe"))])
+    timeline = client.get(f"/api/v1/incidents/{outcome.incident_id}").get_json()["timeline"]
+    assert [(e["rule_id"], e["before"], e["after"]) for e in timeline] == [
+        ("FEED-OPEN", None, "extreme"), ("FEED-DOWNGRADE", "new/extreme", "new/severe")]
