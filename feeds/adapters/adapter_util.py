@@ -23,6 +23,14 @@ MAX_PAYLOAD_BYTES = 20 * 1024 * 1024  # far above any real feed answer; bigger i
 Skipped = tuple[int, str]
 Report = tuple[list[FeedEvent], list[Skipped]]
 
+
+def events_only(parse_report: Callable[..., Report]) -> Callable[..., list[FeedEvent]]:
+    """An adapter's ``parse``: the events its ``parse_report`` reads, without the list of what it skipped."""
+    def parse(payload: bytes, *args, **kwargs) -> list[FeedEvent]:
+        return parse_report(payload, *args, **kwargs)[0]
+    parse.__doc__ = f"The events of {parse_report.__module__}.parse_report, without what it skipped."
+    return parse
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _TAG = re.compile(r"<[^<>]*>")  # [^<>] keeps every regex here linear on hostile text
 _BREAK = re.compile(r"<\s*(br|/p|p|/div|/li)\b[^<>]*>", re.IGNORECASE)

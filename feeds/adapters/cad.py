@@ -38,7 +38,6 @@ from feeds.adapters import adapter_util as util
 from feeds.adapters.cad_hooks import DATUMS, TIME_PARSERS
 from feeds.adapters.cad_mapping import Column, Mapping, MappingError, Part, Position, TimeField, load_mapping
 from feeds.adapters.errors import PayloadRefused
-from feeds.event import FeedEvent
 
 __all__ = ["SOURCE", "MappingError", "load_mapping", "detect", "parse", "parse_report", "check_options"]
 
@@ -66,11 +65,6 @@ def detect(payload: bytes, mapping: Mapping | str | Path | None = None) -> bool:
     return all(any(_json_keys_in(head, name) for name in column.names) for column in mapping.columns())
 
 
-def parse(payload: bytes, source: str = SOURCE, mapping: Mapping | str | Path | None = None) -> list[FeedEvent]:
-    """Return one FeedEvent per call of a CAD export read through ``mapping``."""
-    return parse_report(payload, source, mapping)[0]
-
-
 def parse_report(payload: bytes, source: str = SOURCE, mapping: Mapping | str | Path | None = None) -> util.Report:
     """Return (events, skipped) where skipped lists (row or item index, reason) of the calls that could not be read."""
     mapping = _resolve(mapping)
@@ -78,6 +72,9 @@ def parse_report(payload: bytes, source: str = SOURCE, mapping: Mapping | str | 
     items = _csv_rows(payload, mapping) if mapping.format == "csv" else _json_items(payload, mapping)
     return util.map_items(items, lambda item: _event(_Row(item, mapping.format == "json"), mapping),
                           source, f"{TITLE}, mapping {mapping.name}")
+
+
+parse = util.events_only(parse_report)
 
 
 def _resolve(mapping: Mapping | str | Path | None) -> Mapping:

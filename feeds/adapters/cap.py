@@ -35,7 +35,7 @@ from feeds.adapters import adapter_util as util
 from feeds.adapters.cap_area import CircleBudget, area_fields
 from feeds.adapters.errors import PayloadRefused
 from feeds.adapters.xml_util import Element, child, child_text, children, local, parse_root
-from feeds.event import MSG_TYPES, STATUSES, FeedEvent
+from feeds.event import MSG_TYPES, STATUSES
 from feeds.vocabulary import severity_rank, warning_level
 
 SOURCE = "cap"
@@ -76,16 +76,14 @@ def detect(payload: bytes) -> bool:
     return root_name(payload) == b"alert" and CAP_NAMESPACE in payload[:_HEAD_BYTES]
 
 
-def parse(payload: bytes, source: str = SOURCE) -> list[FeedEvent]:
-    """Return the <info> blocks of a CAP alert as FeedEvents."""
-    return parse_report(payload, source)[0]
-
-
 def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     """Return (events, skipped) where skipped lists (info index, reason) of the blocks that could not be mapped."""
     util.check_source(source)
     root, guesses = parse_root(payload, TITLE, "alert", "a CAP")
     return events_from_alert(root, source, guesses)
+
+
+parse = util.events_only(parse_report)
 
 
 def events_from_alert(alert: Element, source: str, guesses: list[str] = ()) -> util.Report:

@@ -16,7 +16,6 @@ from feeds.adapters import cap
 from feeds.adapters.cap_area import CircleBudget
 from feeds.adapters.errors import PayloadRefused
 from feeds.adapters.xml_util import Element, children, parse_root
-from feeds.event import FeedEvent
 
 SOURCE = "edxl_de"
 TITLE = "EDXL-DE 1.0 distribution of CAP alerts"
@@ -33,11 +32,6 @@ def detect(payload: bytes) -> bool:
     return cap.root_name(payload) == _ROOT.encode() and EDXL_DE_NAMESPACE in payload[:4096]
 
 
-def parse(payload: bytes, source: str = SOURCE) -> list[FeedEvent]:
-    """Return the CAP <info> blocks of every alert in an EDXL-DE envelope as FeedEvents."""
-    return parse_report(payload, source)[0]
-
-
 def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     """Return (events, skipped) where skipped lists (info index across the alerts, reason)."""
     util.check_source(source)
@@ -48,6 +42,9 @@ def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     circles = CircleBudget()  # one budget for the whole envelope
     items = [item for alert in alerts for item in cap.alert_items(alert, guesses, circles)]
     return util.map_items(items, cap.event_mapping, source, TITLE)
+
+
+parse = util.events_only(parse_report)
 
 
 def embedded_alerts(distribution: Element) -> list[Element]:

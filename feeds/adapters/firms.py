@@ -39,7 +39,6 @@ from typing import Any, NamedTuple
 from feeds.adapters import adapter_util as util
 from feeds.adapters.errors import PayloadRefused
 from feeds.adapters.point_clusters import TimedPoint, TooDense, centroid, convex_hull, single_linkage
-from feeds.event import FeedEvent
 
 SOURCE = "firms"
 TITLE = "NASA FIRMS active fires (MODIS / VIIRS CSV)"
@@ -99,11 +98,6 @@ def detect(payload: bytes) -> bool:
             and (b"bright_ti4" in head or b"brightness" in head))
 
 
-def parse(payload: bytes, source: str = SOURCE) -> list[FeedEvent]:
-    """Return one FeedEvent per fire (cluster of hotspots) in a FIRMS CSV."""
-    return parse_report(payload, source)[0]
-
-
 def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     """Return (events, skipped) where skipped lists (data row index, reason) of the rows that could not be read."""
     util.check_source(source)
@@ -114,6 +108,9 @@ def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     skipped += [(groups[index][0].row, f"fire of {len(groups[index])} hotspots: {reason}")
                 for index, reason in failed]
     return events, sorted(skipped)
+
+
+parse = util.events_only(parse_report)
 
 
 def read_hotspots(payload: bytes) -> tuple[str, list[Hotspot], list[util.Skipped]]:

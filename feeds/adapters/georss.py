@@ -25,7 +25,7 @@ from feeds.adapters.errors import PayloadRefused
 from feeds.adapters.georss_agency import Profile, profile_for
 from feeds.adapters.georss_entry import CORE, Entry, read_time
 from feeds.adapters.georss_geo import place
-from feeds.event import CATEGORIES, FeedEvent, MSG_TYPES, STATUSES
+from feeds.event import CATEGORIES, MSG_TYPES, STATUSES
 
 SOURCE = "georss"
 TITLE = "GeoRSS / CAP-in-Atom feed (RSS 2.0, RSS 1.0 or Atom)"
@@ -83,11 +83,6 @@ def _root_tag(head: bytes) -> bytes | None:
     return None
 
 
-def parse(payload: bytes, source: str = SOURCE) -> list[FeedEvent]:
-    """Return the events of a GeoRSS / CAP-in-Atom feed."""
-    return parse_report(payload, source)[0]
-
-
 def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     """Return (events, skipped) where skipped lists (index, reason) of the items that could not be mapped."""
     util.check_source(source)
@@ -98,6 +93,9 @@ def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     events, skipped = util.map_items([{_ENTRY: outcome} for _, outcome in kept], _unwrap, source, TITLE)
     skipped = [(kept[index][0], reason) for index, reason in skipped] + news
     return events, sorted(skipped)
+
+
+parse = util.events_only(parse_report)
 
 
 class _NewsItem(util.SkipItem):

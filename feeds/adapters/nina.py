@@ -26,7 +26,6 @@ from typing import Any
 from feeds.adapters import adapter_util as util
 from feeds.adapters.cap_json import MSG_TYPES, STATUSES, capped, choice, cut, optional_time
 from feeds.adapters.errors import PayloadRefused
-from feeds.event import FeedEvent
 
 SOURCE = "nina"
 TITLE = "German NINA warnings (BBK warning.bund.de JSON)"
@@ -68,11 +67,6 @@ def detect(payload: bytes) -> bool:
     return payload[:64].lstrip()[:1] in (b"[", b"{") and any(marker in payload for marker in _MARKERS)
 
 
-def parse(payload: bytes, source: str = SOURCE) -> list[FeedEvent]:
-    """Return the warnings of a NINA payload (summary list or details) as FeedEvents."""
-    return parse_report(payload, source)[0]
-
-
 def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     """Return (events, skipped) where skipped lists (index, reason) of the warnings that could not be mapped."""
     document = util.load_json(payload, TITLE)
@@ -85,6 +79,9 @@ def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     if document and all(isinstance(value, dict) and _IDENTIFIER in value for value in document.values()):
         return util.map_items(list(document.values()), _detail_event, source, TITLE)
     raise PayloadRefused(f"not a NINA warning list, warning detail or details keyed by identifier, so not {TITLE}")
+
+
+parse = util.events_only(parse_report)
 
 
 def _summary_event(entry: dict) -> dict[str, Any]:

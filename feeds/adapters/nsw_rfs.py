@@ -16,7 +16,6 @@ from typing import Any
 
 from feeds.adapters import adapter_util as util
 from feeds.adapters import geojson_feed as geojson
-from feeds.event import FeedEvent
 
 SOURCE = "nsw_rfs"
 TITLE = "NSW Rural Fire Service major incidents (GeoJSON)"
@@ -54,14 +53,12 @@ def detect(payload: bytes) -> bool:
         b"rfs.nsw.gov.au" in payload or b'"guid_isPermaLink"' in payload)
 
 
-def parse(payload: bytes, source: str = SOURCE) -> list[FeedEvent]:
-    """Return the incidents of an NSW RFS payload as FeedEvents."""
-    return parse_report(payload, source)[0]
-
-
 def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     """Return (events, skipped) where skipped lists (index, reason) of the incidents that could not be mapped."""
     return geojson.report(payload, source, TITLE, _event)
+
+
+parse = util.events_only(parse_report)
 
 
 def _event(feature: dict) -> dict[str, Any]:

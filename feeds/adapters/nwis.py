@@ -24,7 +24,6 @@ from feeds.adapters import adapter_util as util
 from feeds.adapters import flood_levels
 from feeds.adapters.errors import PayloadRefused
 from feeds.adapters.flood_levels import Reading, Thresholds, load_thresholds
-from feeds.event import FeedEvent
 
 __all__ = ["SOURCE", "load_thresholds", "detect", "parse", "parse_report"]
 
@@ -64,16 +63,14 @@ def detect(payload: bytes) -> bool:
                                                    and b'"variableCode"' in payload)
 
 
-def parse(payload: bytes, source: str = SOURCE, thresholds: Thresholds | str | Path | None = None) -> list[FeedEvent]:
-    """Return the flood events (alerts and cancels) of the configured gauges in an NWIS IV answer."""
-    return parse_report(payload, source, thresholds)[0]
-
-
 def parse_report(payload: bytes, source: str = SOURCE, thresholds: Thresholds | str | Path | None = None
                  ) -> util.Report:
     """Return (events, skipped) where skipped lists (timeSeries index, reason) of unreadable series."""
     return flood_levels.read_payload(payload, source, thresholds, _series, _reading,
                                      "time series has a usable reading", TITLE)
+
+
+parse = util.events_only(parse_report)
 
 
 def _series(document: Any) -> list:

@@ -20,7 +20,6 @@ from feeds.adapters import adapter_util as util
 from feeds.adapters import geojson_feed as geojson
 from feeds.adapters.cap_json import MSG_TYPES, STATUSES, capped, choice, cut, optional_time
 from feeds.adapters.errors import PayloadRefused
-from feeds.event import FeedEvent
 
 SOURCE = "nws_api"
 TITLE = "US National Weather Service alerts API (api.weather.gov)"
@@ -65,11 +64,6 @@ def detect(payload: bytes) -> bool:
     return b"api.weather.gov" in payload[:4096] and b'"areaDesc"' in payload and b'"messageType"' in payload
 
 
-def parse(payload: bytes, source: str = SOURCE) -> list[FeedEvent]:
-    """Return the alerts of an api.weather.gov answer as FeedEvents."""
-    return parse_report(payload, source)[0]
-
-
 def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     """Return (events, skipped) where skipped lists (index, reason) of the alerts that could not be mapped."""
     document = util.load_json(payload, TITLE)
@@ -79,6 +73,9 @@ def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     else:
         items = geojson.features(document, TITLE)
     return util.map_items(items, _event, source, TITLE)
+
+
+parse = util.events_only(parse_report)
 
 
 def _refuse_problem(document: Any) -> None:

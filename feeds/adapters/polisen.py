@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from feeds.adapters import adapter_util as util
 from feeds.adapters import cad
-from feeds.event import FeedEvent
 
 SOURCE = "polisen"
 TITLE = "Swedish Police events (polisen.se/api/events)"
@@ -27,11 +26,10 @@ def detect(payload: bytes) -> bool:
     return payload[:1024].lstrip().startswith(b"[") and cad.detect(payload, MAPPING)
 
 
-def parse(payload: bytes, source: str = SOURCE) -> list[FeedEvent]:
-    """Return one FeedEvent per police event."""
-    return parse_report(payload, source)[0]
-
-
 def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     """Return (events, skipped) where skipped lists (item index, reason) of the events that could not be read."""
     return cad.parse_report(payload, source, MAPPING)
+
+
+
+parse = util.events_only(parse_report)

@@ -23,7 +23,6 @@ from feeds.adapters import adapter_util as util
 from feeds.adapters.errors import PayloadRefused
 from feeds.adapters.usgs_quake import magnitude_severity
 from feeds.adapters.xml_util import Element, child, child_text, children, parse_root
-from feeds.event import FeedEvent
 
 SOURCE = "quakeml"
 TITLE = "QuakeML 1.2 earthquake events (FDSN event XML)"
@@ -59,11 +58,6 @@ def detect(payload: bytes) -> bool:
     return b"<" in head and any(marker in head for marker in _MARKERS)
 
 
-def parse(payload: bytes, source: str = SOURCE) -> list[FeedEvent]:
-    """Return the events of a QuakeML document as FeedEvents (withdrawn events as cancels)."""
-    return parse_report(payload, source)[0]
-
-
 def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     """Return (events, skipped) where skipped lists (event index, reason) of the events that could not be mapped."""
     util.check_source(source)
@@ -73,6 +67,9 @@ def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
         raise PayloadRefused("QuakeML document has no <eventParameters>")
     items = [{"element": element, "guesses": guesses} for element in children(parameters, _EVENT)]
     return util.map_items(items, _event, source, TITLE)
+
+
+parse = util.events_only(parse_report)
 
 
 def _event(item: dict) -> dict[str, Any]:

@@ -20,7 +20,6 @@ from typing import Any
 
 from feeds.adapters import adapter_util as util
 from feeds.adapters.errors import PayloadRefused
-from feeds.event import FeedEvent
 from feeds.vocabulary import warning_level
 
 SOURCE = "qweather"
@@ -82,11 +81,6 @@ def detect(payload: bytes) -> bool:
     return v7 or v1
 
 
-def parse(payload: bytes, source: str = SOURCE) -> list[FeedEvent]:
-    """Return the warnings of a QWeather payload (v7 or v1) as FeedEvents."""
-    return parse_report(payload, source)[0]
-
-
 def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     """Return (events, skipped) where skipped lists (index, reason) of the warnings that could not be mapped."""
     document = util.load_json(payload, TITLE)
@@ -97,6 +91,9 @@ def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     if _V1_LIST in document or _V1_ERROR in document:
         return util.map_items(_v1_items(document), _v1_event, source, TITLE)
     raise PayloadRefused(f"neither a v7 'warning' nor a v1 'alerts' list, so not {TITLE}")
+
+
+parse = util.events_only(parse_report)
 
 
 def _v7_items(document: dict) -> list:

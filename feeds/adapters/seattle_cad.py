@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from feeds.adapters import adapter_util as util
 from feeds.adapters import cad
-from feeds.event import FeedEvent
 
 SOURCE = "seattle_cad"
 TITLE = "Seattle Police Department Call Data (calls for service, CSV)"
@@ -26,11 +25,10 @@ def detect(payload: bytes) -> bool:
     return payload[:40].lstrip(b"\xef\xbb\xbf").startswith(b"CAD Event Number,") and cad.detect(payload, MAPPING)
 
 
-def parse(payload: bytes, source: str = SOURCE) -> list[FeedEvent]:
-    """Return one FeedEvent per SPD call."""
-    return parse_report(payload, source)[0]
-
-
 def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     """Return (events, skipped) where skipped lists (row index, reason) of the calls that could not be read."""
     return cad.parse_report(payload, source, MAPPING)
+
+
+
+parse = util.events_only(parse_report)

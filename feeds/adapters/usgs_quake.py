@@ -13,7 +13,6 @@ from typing import Any
 
 from feeds.adapters import adapter_util as util
 from feeds.adapters import geojson_feed as geojson
-from feeds.event import FeedEvent
 
 SOURCE = "usgs_quake"
 TITLE = "USGS earthquakes (GeoJSON summary feed)"
@@ -48,14 +47,12 @@ def detect(payload: bytes) -> bool:
     return b'"FeatureCollection"' in payload[:4096] and any(m in payload for m in _MARKERS)
 
 
-def parse(payload: bytes, source: str = SOURCE) -> list[FeedEvent]:
-    """Return the quakes of a USGS GeoJSON payload as FeedEvents (unreadable quakes are skipped)."""
-    return parse_report(payload, source)[0]
-
-
 def parse_report(payload: bytes, source: str = SOURCE) -> util.Report:
     """Return (events, skipped) where skipped lists (index, reason) of the quakes that could not be mapped."""
     return geojson.report(payload, source, TITLE, _event)
+
+
+parse = util.events_only(parse_report)
 
 
 def _event(feature: dict) -> dict[str, Any]:

@@ -26,7 +26,6 @@ from feeds.adapters import flood_levels
 from feeds.adapters import geojson_feed as geojson
 from feeds.adapters.errors import PayloadRefused
 from feeds.adapters.flood_levels import Reading, Thresholds, load_thresholds
-from feeds.event import FeedEvent
 
 __all__ = ["SOURCE", "load_thresholds", "detect", "parse", "parse_report"]
 
@@ -55,16 +54,14 @@ def detect(payload: bytes) -> bool:
             and b'"time_series_id"' in payload and b'"statistic_id"' in payload)
 
 
-def parse(payload: bytes, source: str = SOURCE, thresholds: Thresholds | str | Path | None = None) -> list[FeedEvent]:
-    """Return the flood events (alerts and cancels) of the configured gauges in latest-continuous readings."""
-    return parse_report(payload, source, thresholds)[0]
-
-
 def parse_report(payload: bytes, source: str = SOURCE, thresholds: Thresholds | str | Path | None = None
                  ) -> util.Report:
     """Return (events, skipped) where skipped lists (feature index, reason) of unreadable features."""
     return flood_levels.read_payload(payload, source, thresholds, _features, _reading,
                                      "features is a usable reading", TITLE)
+
+
+parse = util.events_only(parse_report)
 
 
 def _features(document: Any) -> list:

@@ -42,8 +42,8 @@ def test_the_incident_feature_pushes_an_area_only_up_to_the_limit():
     from command.models import Incident
 
     ring = [[118.0 + i / AREA_POSITIONS_PUSHED, 31.0] for i in range(AREA_POSITIONS_PUSHED)] + [[118.0, 32.0]]
-    small = Incident(id=1, area={"type": "LineString", "coordinates": ring[:AREA_POSITIONS_PUSHED]})
-    large = Incident(id=2, area={"type": "LineString", "coordinates": ring})
+    small = Incident(id=1, status="new", area={"type": "LineString", "coordinates": ring[:AREA_POSITIONS_PUSHED]})
+    large = Incident(id=2, status="new", area={"type": "LineString", "coordinates": ring})
     assert feature(small)["properties"]["area"] == small.area
     assert feature(large)["properties"]["area"] is None
     assert feature(large)["properties"]["area_too_large"] is True
