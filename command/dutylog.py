@@ -174,10 +174,10 @@ def entry_dict(entry: DutyLogEntry) -> dict:
             "corrects_id": entry.corrects_id, "prev_hash": entry.prev_hash, "hash": entry.hash}
 
 
-def entry_text(entry: DutyLogEntry, language: str | None = None, gettext=None) -> str:
+def entry_text(entry: DutyLogEntry, language: str | None = None, translations=None) -> str:
     """What an entry says, for one reader: its message rendered in their language, else its summary as written."""
     stored = (entry.data or {}).get("message") if isinstance(entry.data, dict) else None
-    return render(stored, language, gettext) if stored else entry.summary
+    return render(stored, language, translations) if stored else entry.summary
 
 
 def _canonical(value: Any) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from babel.support import NullTranslations, Translations
 
@@ -26,15 +26,16 @@ def locale_of(language: str | None) -> str:
 
 
 @cache
-def _translations(locale: str) -> NullTranslations:
-    if locale == LOCALES["en"]:
-        return NullTranslations()
-    return Translations.load(str(CATALOGUE), [locale])
+def translations_for(language: str | None) -> NullTranslations:
+    """The catalogue of a language (English: none, the templates are English)."""
+    locale = locale_of(language)
+    return NullTranslations() if locale == LOCALES["en"] else Translations.load(str(CATALOGUE), [locale])
 
 
-def gettext_for(language: str | None) -> Callable[[str], str]:
-    """The gettext function of a language (English returns the template itself)."""
-    return _translations(locale_of(language)).gettext
+def say(translations: NullTranslations, key: str, template: str) -> str:
+    """``template`` translated: the translation made for ``key`` (msgctxt), else the template's own."""
+    text = translations.pgettext(key, template)
+    return text if text != template else translations.gettext(template)
 
 
 def message(key: str, /, **values: Any) -> dict:
@@ -42,16 +43,17 @@ def message(key: str, /, **values: Any) -> dict:
     return {"msg": key, **values}
 
 
-def render(stored: dict | str | None, language: str | None = "en", gettext: Callable[[str], str] | None = None) -> str:
-    """A stored message as text in ``language`` (or through ``gettext``, e.g. Flask-Babel's for a request)."""
+def render(stored: dict | str | None, language: str | None = "en", translations: NullTranslations | None = None) -> str:
+    """A stored message as text in ``language`` (or in ``translations``, e.g. Flask-Babel's for a request)."""
     if not stored:
         return ""
     if isinstance(stored, str):
         return stored
-    gettext = gettext or gettext_for(language)
-    values = {name: _value(value, gettext) for name, value in stored.items() if name != "msg"}
-    template = MESSAGES.get(stored.get("msg", ""), stored.get("msg", ""))
-    text = gettext(template)
+    translations = translations or translations_for(language)
+    values = {name: _value(value, translations) for name, value in stored.items() if name != "msg"}
+    key = stored.get("msg", "")
+    template = MESSAGES.get(key, key)
+    text = say(translations, key, template)
     try:
         return text % values if values else text
     except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder must not hide the fact
@@ -63,10 +65,10 @@ def bilingual(stored: dict) -> str:
     return f"{render(stored, 'zh')} / {render(stored, 'en')}"
 
 
-def _value(value: Any, gettext: Callable[[str], str]) -> Any:
+def _value(value: Any, translations: NullTranslations) -> Any:
     if isinstance(value, dict) and "msg" in value:
-        return render(value, gettext=gettext)
+        return render(value, translations=translations)
     if isinstance(value, list) and value and all(isinstance(item, dict) and "msg" in item for item in value):
-        separator = MESSAGES["list_separator"]
-        return gettext(separator).join(render(item, gettext=gettext) for item in value)
+        separator = say(translations, "list_separator", MESSAGES["list_separator"])
+        return separator.join(render(item, translations=translations) for item in value)
     return "" if value is None else value

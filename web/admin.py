@@ -9,7 +9,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, render_template, request
-from flask_babel import gettext as _
+from flask_babel import get_translations, gettext as _
 from sqlalchemy import select
 
 from command import users
@@ -76,7 +76,7 @@ def _act(change):
         with runtime().unit_of_work() as db:
             notice = change(db)
     except DomainError as exc:  # the form's page again, saying what was wrong in the reader's language
-        return _page(error=render(exc.stored(), gettext=_)), 422
+        return _page(error=render(exc.stored(), translations=get_translations())), 422
     return _page(notice=notice)
 
 
@@ -91,7 +91,7 @@ def _page(notice: str | None = None, error: str | None = None):
         audit = db.scalars(select(DutyLogEntry).where(DutyLogEntry.kind == "audit")
                            .order_by(DutyLogEntry.id.desc()).limit(AUDIT_SHOWN)).all()
         zone = ZoneInfo(settings["TIME_ZONE"])
-        audit = [(e.occurred_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), e.author, entry_text(e, gettext=_))
+        audit = [(e.occurred_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), e.author, entry_text(e, translations=get_translations()))
                  for e in audit]
         return render_template("admin/index.html", people=people, posts=posts, departments=departments,
                                audit=audit, roles=users.ROLES, role_names=role_names(), notice=notice, error=error,

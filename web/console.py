@@ -281,9 +281,8 @@ def _client_strings() -> dict:
         "series_title": _("Reports filed (%(n)s)"),
         "no_reports": _("No report filed yet"),
         "to_verify": _("To be verified: %(fields)s"),
-        # a report's fields by the series' own bilingual table, so the panel names them as the documents do
-        "report_fields": {name: labels[0 if str(get_locale()).startswith("zh") else 1]
-                          for name, labels in reporting.FIELD_LABELS.items()},
+        # a report's fields as the catalogue names them, so the panel says them as the documents do
+        "report_fields": {name: reporting.field_label(name, str(get_locale())) for name in reporting.FIELDS},
         # filing a report from the panel: the fields each kind asks for (the required ones first), and which
         # the server insists on (command/reporting.py refuses the report otherwise, naming the field)
         "report_form": {

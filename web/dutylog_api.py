@@ -16,7 +16,7 @@ from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, jsonify, request
-from flask_babel import gettext as _
+from flask_babel import get_translations, gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -160,7 +160,7 @@ def entries_json(session: Session, rows: list[DutyLogEntry]) -> list[dict]:
     for row in rows:
         item = entry_dict(row)
         item.update(significant=current.get(row.id, row.significant), corrections=corrections.get(row.id, []),
-                    flag=flags.get(row.id), text=entry_text(row, gettext=_))
+                    flag=flags.get(row.id), text=entry_text(row, translations=get_translations()))
         answer.append(item)
     return answer
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, jsonify, request
-from flask_babel import gettext
+from flask_babel import get_translations
 from sqlalchemy.exc import OperationalError
 from werkzeug.routing import IntegerConverter
 
@@ -58,7 +58,7 @@ def refusal(exc: DomainError):
     status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 422)
     zone = ZoneInfo(runtime().settings["TIME_ZONE"])
     shown = {name: _shown(value, zone) for name, value in exc.values.items()}
-    text = render(make_message(exc.message, **{"field": exc.field, **shown}), gettext=gettext)
+    text = render(make_message(exc.message, **{"field": exc.field, **shown}), translations=get_translations())
     body = {name: value.isoformat() if isinstance(value, datetime) else shown[name]
             for name, value in exc.values.items()}
     return json_error(status, text, exc.field, exc.code, **body)
@@ -66,7 +66,9 @@ def refusal(exc: DomainError):
 
 def _shown(value, zone: ZoneInfo):
     if isinstance(value, dict):
-        return render(value, gettext=gettext) if "msg" in value else {k: _shown(v, zone) for k, v in value.items()}
+        if "msg" in value:
+            return render(value, translations=get_translations())
+        return {name: _shown(item, zone) for name, item in value.items()}
     if isinstance(value, list):
         return [_shown(item, zone) for item in value]
     if isinstance(value, datetime):

@@ -12,6 +12,7 @@ due (``step_type``); ``?overdue=true`` lists only those, so a console that was a
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
+from flask_babel import get_translations
 from sqlalchemy import not_, select
 
 from command import escalation as engine
@@ -75,7 +76,7 @@ def get_escalation(escalation_id: int):
                                   "created_at": n.created_at.isoformat(), "last_error": n.last_error}
                                  for n, username in notifications]
         body["log"] = [{"id": e.id, "at": e.occurred_at.isoformat(), "kind": e.kind, "summary": e.summary,
-                        "text": entry_text(e)} for e in log]
+                        "text": entry_text(e, translations=get_translations())} for e in log]
     return jsonify(body)
 
 

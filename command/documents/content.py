@@ -93,11 +93,6 @@ def _incident(incident: Incident | None, departments: dict[str, str] | None = No
             "departments": [(departments or {}).get(code, code) for code in incident.departments or []]}
 
 
-def _report_label(report: Report, language: str) -> str:
-    zh, en = reporting.report_label(report)  # one name for a report everywhere: 首报, 续报 N, 终报
-    return zh if language == "zh" else en
-
-
 # ---- daily (值班日报) -----------------------------------------------------------------------------
 
 def _daily_duty(session: Session, ctx: Context) -> dict:
@@ -192,7 +187,7 @@ def _daily_reports(session: Session, ctx: Context) -> dict:
     return {
         "filed": _listing(session, filed, lambda row: {
             "id": row[0].id, "incident_id": row[0].incident_id, "headline": row[1],
-            "label": _report_label(row[0], ctx.language), "channel": row[0].channel,
+            "label": reporting.report_label(row[0], ctx.language), "channel": row[0].channel,
             "filed_by": row[0].filed_by, "filed_at": row[0].filed_at}),
         # late: filed this day after its due time; missed: due this day and still not filed
         "late": obligations(ReportObligation.status == "late", ReportObligation.filed_at >= start,
@@ -249,14 +244,14 @@ def _report(session: Session, ctx: Context) -> dict:
     obligations = session.scalars(select(ReportObligation).where(ReportObligation.report_id == report.id)
                                   .order_by(ReportObligation.due_at)).all()
     to_verify = set(report.to_verify or [])
-    return {"id": report.id, "label": _report_label(report, ctx.language), "kind": report.kind,
+    return {"id": report.id, "label": reporting.report_label(report, ctx.language), "kind": report.kind,
             "channel": report.channel, "filed_by": report.filed_by, "filed_at": report.filed_at,
             "incident": _incident(incident, _departments(session, ctx.language)),
-            "fields": [{"key": key, "label": reporting.field_label(key)[0 if ctx.language == "zh" else 1],
+            "fields": [{"key": key, "label": reporting.field_label(key, ctx.language),
                         "value": _text(value, ctx.zone), "to_verify": key in to_verify}
                        for key, value in (report.fields or {}).items()],
             "to_verify": sorted(to_verify),
-            "series": [{"id": r.id, "label": _report_label(r, ctx.language), "filed_at": r.filed_at,
+            "series": [{"id": r.id, "label": reporting.report_label(r, ctx.language), "filed_at": r.filed_at,
                         "filed_by": r.filed_by, "current": r.id == report.id} for r in series],
             "obligations": [_obligation(o, None) for o in obligations]}
 

@@ -8,14 +8,14 @@ obligation unfiled at its due time is marked missed (漏报) by ``check_due``. `
 the month per department. Everything lands in the duty log as it happens.
 """
 
-from command.reporting.filing import (FIELD_LABELS, FINAL_REQUIRED, FIRST_REQUIRED, KINDS, Filed, field_label,
+from command.reporting.filing import (FIELDS, FINAL_REQUIRED, FIRST_REQUIRED, KINDS, Filed, field_label,
                                       file_report, next_kinds, report_dict, report_label, report_name, series)
 from command.reporting.obligations import SATISFIABLE, check_due, due, obligation_dict, obligations_for
 from command.reporting.profiles import (CHANNELS, DEFAULT_FILE, DEFAULT_PROFILE, Profile, ProfileError, Rule,
                                         get_profile, load_profiles)
 from command.reporting.statistics import NO_DEPARTMENT, monthly
 
-__all__ = ["CHANNELS", "DEFAULT_FILE", "DEFAULT_PROFILE", "FIELD_LABELS", "FINAL_REQUIRED", "FIRST_REQUIRED", "KINDS",
+__all__ = ["CHANNELS", "DEFAULT_FILE", "DEFAULT_PROFILE", "FIELDS", "FINAL_REQUIRED", "FIRST_REQUIRED", "KINDS",
            "NO_DEPARTMENT", "SATISFIABLE", "Filed", "Profile", "ProfileError", "Rule", "check_due", "due",
            "field_label", "file_report", "get_profile", "load_profiles", "monthly", "next_kinds", "obligation_dict",
            "obligations_for", "report_dict", "report_label", "report_name", "series"]

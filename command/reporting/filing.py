@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from command import dutylog
 from command.errors import Invalid
-from command.i18n import message
+from command.i18n import message, render
 from command.incidents import IncidentNotFound
 from command.models import Incident, Report, ReportObligation
 from command.reporting.obligations import SATISFIABLE, late_minutes, lock_incident, log_late, obligation_dict
@@ -27,12 +27,8 @@ KINDS = ("first", "follow_up", "final")
 # The series' required fields, and every field's label for pages and documents.
 FIRST_REQUIRED = ("time", "place", "source", "nature")
 FINAL_REQUIRED = ("casualties", "losses", "measures", "contact")
-FIELD_LABELS = {
-    "time": ("时间", "Time"), "place": ("地点", "Place"), "source": ("信息来源", "Source"),
-    "nature": ("事件性质", "Nature"), "summary": ("基本情况", "Summary"), "trend": ("发展趋势", "Trend"),
-    "progress": ("处置进展", "Progress"), "casualties": ("伤亡情况", "Casualties"), "losses": ("损失情况", "Losses"),
-    "measures": ("已采取措施", "Measures taken"), "cause": ("原因", "Cause"), "contact": ("联系人", "Contact"),
-}
+FIELDS = ("time", "place", "source", "nature", "summary", "trend", "progress", "casualties", "losses", "measures",
+          "cause", "contact")  # each named by the message report.field.<name>
 TO_VERIFY = "待核实"
 _TO_VERIFY_WORDS = {TO_VERIFY, "to be verified"}  # a value saying so marks the field, it is not a value
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -158,18 +154,14 @@ def report_name(report: Report) -> dict:
     return message(f"report.kind.{report.kind}", number=report.number)
 
 
-def report_label(report: Report) -> tuple[str, str]:
-    """The report's name in the series: (首报, First report), (续报 2, Follow-up 2), (终报, Final report)."""
-    if report.kind == "first":
-        return "首报", "First report"
-    if report.kind == "final":
-        return "终报", "Final report"
-    return f"续报 {report.number}", f"Follow-up {report.number}"
+def report_label(report: Report, language: str) -> str:
+    """The report's name in the series in ``language``: 首报 / First report, 续报 2 / Follow-up 2, 终报 / Final report."""
+    return render(report_name(report), language)
 
 
-def field_label(name: str) -> tuple[str, str]:
-    """A report field's (Chinese, English) label; a field the table does not know is shown by its name."""
-    return FIELD_LABELS.get(name, (name, name))
+def field_label(name: str, language: str) -> str:
+    """A report field's label in ``language``; a field Vigil does not know is shown by its name."""
+    return render(message(f"report.field.{name}"), language) if name in FIELDS else name
 
 
 def next_kinds(session: Session, incident_id: int) -> list[str]:
@@ -182,9 +174,8 @@ def next_kinds(session: Session, incident_id: int) -> list[str]:
 
 def report_dict(report: Report) -> dict:
     """A report as JSON-ready data, with its name in the series in both languages."""
-    zh, en = report_label(report)
     return {"id": report.id, "incident_id": report.incident_id, "kind": report.kind, "number": report.number,
-            "label_zh": zh, "label_en": en, "channel": report.channel, "fields": report.fields,
+            "label_zh": report_label(report, "zh"), "label_en": report_label(report, "en"), "channel": report.channel, "fields": report.fields,
             "to_verify": list(report.to_verify or []), "filed_by": report.filed_by,
             "filed_at": iso(report.filed_at)}
 

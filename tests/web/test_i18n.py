@@ -13,9 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "command" / "translations" / "zh_Hans_CN" / "LC_MESSAGES"
 
 
-def _read(reader, name: str) -> dict[str, str]:
+def _read(reader, name: str) -> dict[tuple[str | None, str], str]:
     with (CATALOGUE / name).open("rb") as handle:
-        return {m.id: m.string for m in reader(handle) if m.id}
+        return {(m.context.decode() if isinstance(m.context, bytes) else m.context, m.id): m.string
+                for m in reader(handle) if m.id}
 
 
 def _source_messages() -> set[str]:
@@ -27,8 +28,27 @@ def _source_messages() -> set[str]:
 
 def test_every_string_has_a_chinese_translation():
     translated = _read(read_po, "messages.po")
-    missing = sorted(m for m in _source_messages() if not translated.get(m))
+    said = {msgid for (_context, msgid), text in translated.items() if text}  # with or without a msgctxt
+    missing = sorted(m for m in _source_messages() if m not in said)
     assert missing == [], "add these to command/translations/zh_Hans_CN/LC_MESSAGES/messages.po"
+
+
+def test_every_word_of_the_documents_reads_as_chinese():
+    from command.documents.labels import _LABELS, _NAMES, labels, name
+    zh, en = labels("zh"), labels("en")
+    assert [key for key in _LABELS if zh[key] == en[key]] == []
+    assert [(group, code) for group, codes in _NAMES.items() for code in codes
+            if name(group, code, "zh") == name(group, code, "en")] == []
+
+
+def test_every_sentence_the_core_says_reads_as_chinese():
+    """Each message key renders in Chinese: through its own translation (msgctxt = key) or its sentence's."""
+    from command.i18n import render
+    from command.messages import MESSAGES
+    worded = {key: template for key, template in MESSAGES.items()
+              if re.search(r"[A-Za-z]", re.sub(r"%\(\w+\)s", "", template))}  # not " @ %(place)s"
+    untranslated = [key for key in worded if render({"msg": key}, "zh") == render({"msg": key}, "en")]
+    assert untranslated == []
 
 
 def test_the_compiled_catalogue_matches_the_po_file():
