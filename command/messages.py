@@ -316,4 +316,9 @@ MESSAGES: dict[str, str] = {
     "call.not_text": N_("Must be text."),
     "call.unknown_field": N_("Not a field of a phone call."),
     "call.not_an_object": N_("The phone call must be a JSON object."),
+    # an escalation's SMS (command/sms/text.py): labels around the headline, and how to answer
+    "sms.exercise_label": N_("[EXERCISE] "),
+    "sms.grade_label": N_("[Grade %(grade)s] "),
+    "sms.reply_instruction": N_(" Reply %(code)s 1 to ack"),
+    "sms.no_headline": N_("(no headline)"),
 }

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from command.i18n import message, render
+
 GSM_BASIC = ("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
              "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
 GSM_EXTENSION = "\f^{}\\[~]|€"
@@ -27,7 +29,6 @@ UCS2_SINGLE, UCS2_PART = 70, 67
 # the cut alone never turns it into UCS-2 (which would halve the budget).
 ELLIPSES = ("…", "...")
 
-_GRADES_ZH = {"I": "I级", "II": "II级", "III": "III级", "IV": "IV级"}
 _SPACES = re.compile(r"\s+")
 _STOPS = ".!?…。！？)）"
 
@@ -59,14 +60,15 @@ def compose(headline: str | None, grade: str | None, reply_code: str | None, lan
             exercise: bool, *, max_segments: int = 1) -> str:
     """Return an escalation SMS: labels, the headline (shortened if needed), the reply instruction.
 
-    ``language`` "zh…" gives 【演练】【II级】… 回复A7 1确认, anything else
-    [EXERCISE] [Grade II] … Reply A7 1 to ack. The result takes at most
-    ``max_segments`` segments; the reply code is never cut.
+    The labels and the reply instruction come from the catalogue in ``language`` ("zh…" gives
+    【演练】【II级】… 回复A7 1确认, English [EXERCISE] [Grade II] … Reply A7 1 to ack). The result
+    takes at most ``max_segments`` segments; the reply code is never cut.
     """
     zh = (language or "").lower().startswith("zh")
-    prefix = _prefix(grade, exercise, zh)
-    suffix = (f" 回复{reply_code} 1确认" if zh else f" Reply {reply_code} 1 to ack") if reply_code else ""
-    head = _SPACES.sub(" ", headline or "").strip() or ("（无标题）" if zh else "(no headline)")
+    prefix = "".join(render(message(key, grade=grade), language) for key, wanted in
+                     (("sms.exercise_label", exercise), ("sms.grade_label", grade)) if wanted)
+    suffix = render(message("sms.reply_instruction", code=reply_code), language) if reply_code else ""
+    head = _SPACES.sub(" ", headline or "").strip() or render(message("sms.no_headline"), language)
     stop = "." if suffix and not zh and head[-1] not in _STOPS else ""  # "level. Reply A7 1", not "level Reply"
     if segments(prefix + head + stop + suffix) <= max_segments:
         return prefix + head + stop + suffix
@@ -78,12 +80,6 @@ def compose(headline: str | None, grade: str | None, reply_code: str | None, lan
     if best is None:
         raise ValueError(f"the labels and reply instruction alone take more than {max_segments} segment(s)")
     return best[1]
-
-
-def _prefix(grade: str | None, exercise: bool, zh: bool) -> str:
-    if zh:
-        return ("【演练】" if exercise else "") + (f"【{_GRADES_ZH.get(grade, grade)}】" if grade else "")
-    return ("[EXERCISE] " if exercise else "") + (f"[Grade {grade}] " if grade else "")
 
 
 def _longest_fit(prefix: str, head: str, tail: str, max_segments: int) -> int | None:
