@@ -10,9 +10,10 @@ from feeds.event import CATEGORIES, MSG_TYPES, STATUSES
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
 _ERROR = {"type": "object", "required": ["error"],
-          "properties": {"error": {"type": "string", "description": "English, for people and logs"},
+          "properties": {"error": {"type": "string", "description": "the sentence in the reader's language "
+                                   "(the page's, ?lang= or Accept-Language), times in the duty room's zone"},
                          "code": {"type": "string", "description": "stable machine code, e.g. reason_required, "
-                                  "stale_version, invalid_transition; consoles show their own text for it"},
+                                  "stale_version, invalid_transition, for programs to branch on"},
                          "field": {"type": "string"}}}
 _FEATURE = {"type": "object", "required": ["type", "id", "geometry", "properties"],
             "properties": {"type": {"const": "Feature"}, "id": {"type": "integer"},
